@@ -1,0 +1,377 @@
+//! Booking, changing and cancelling: each one transaction that checks and
+//! moves seats atomically.
+
+use crate::rows::{BOOKING_COLUMNS, BookingRow};
+use crate::slots::Slot;
+use crate::{Result, Store, StoreError, read, write_tx};
+use chrono::{DateTime, Duration, Utc};
+use madoguchi_core::booking::{Applicant, Booking, BookingStatus, Channel};
+use madoguchi_core::capacity::SeatPolicy;
+use madoguchi_core::contact::PhoneNumber;
+use madoguchi_core::ids::{BookingId, SlotId};
+use madoguchi_core::reservation_no::ReservationNo;
+use madoguchi_core::window::DayClosedReason;
+
+/// A booking to be made.
+#[derive(Debug, Clone)]
+pub struct NewBooking {
+    pub slot_id: SlotId,
+    pub applicant: Applicant,
+    pub channel: Channel,
+}
+
+/// Who did something, for the booking's history. Never a name: staff are
+/// recorded by account, residents by channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Citizen,
+    Phone,
+    Staff(String),
+    System,
+}
+
+impl Actor {
+    fn as_string(&self) -> String {
+        match self {
+            Actor::Citizen => "citizen".to_owned(),
+            Actor::Phone => "phone".to_owned(),
+            Actor::Staff(user) => format!("staff:{user}"),
+            Actor::System => "system".to_owned(),
+        }
+    }
+}
+
+/// Why a booking operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BookingError {
+    #[error("no such slot")]
+    SlotNotFound,
+    #[error("the day cannot be booked now: {0:?}")]
+    NotBookable(DayClosedReason),
+    #[error("the slot has no room")]
+    Full,
+    #[error("no booking with that number and phone")]
+    NotFound,
+    #[error("the booking can no longer be changed or cancelled")]
+    TooLate,
+    #[error("the booking is not active")]
+    NotActive,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for BookingError {
+    fn from(e: sqlx::Error) -> Self {
+        BookingError::Store(StoreError::Database(e))
+    }
+}
+
+/// One entry of a booking's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingEvent {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub detail: serde_json::Value,
+}
+
+/// Attempts at drawing a reservation number not yet taken. With 9 million
+/// numbers and tens of thousands of bookings a collision is rare; ten in a
+/// row means something else is wrong.
+const NUMBER_ATTEMPTS: usize = 10;
+
+/// The seat condition of the atomic update, mirroring
+/// [`SeatPolicy::remaining`]: seats kept for phone and staff are withheld
+/// from web bookings until they are released.
+const HAS_ROOM: &str = "booked + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
+
+fn release_after(policy: &SeatPolicy, now: DateTime<Utc>) -> i64 {
+    (now + Duration::minutes(policy.release_reserved_minutes_before)).timestamp()
+}
+
+impl Store {
+    /// Books a seat for each person in the party, or refuses with the reason.
+    pub async fn book(&self, new: &NewBooking, actor: &Actor, now: DateTime<Utc>) -> Result<Booking, BookingError> {
+        let settings = self.settings().await?;
+        let slot = self.bookable_slot(new.slot_id, now, &settings).await?;
+        let seats = new.applicant.party_size.seats();
+        let a = &new.applicant;
+        let at = now.timestamp();
+
+        let booking_id: i64 = write_tx!(self, tx => {
+            let claimed = sqlx::query(&format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4"))
+                .bind(seats)
+                .bind(new.channel == Channel::Web)
+                .bind(release_after(&settings.seats, now))
+                .bind(slot.id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if claimed != 1 {
+                return Err(BookingError::Full);
+            }
+            let mut inserted = None;
+            for _ in 0..NUMBER_ATTEMPTS {
+                let number = ReservationNo::generate(&mut rand::rng());
+                inserted = sqlx::query_as::<_, (i64,)>(
+                    "INSERT INTO bookings (reservation_no, venue_id, slot_id, party_size, name, name_kana, birth_date,
+                        phone, email, notify, channel, status, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12)
+                     ON CONFLICT (reservation_no) DO NOTHING
+                     RETURNING id",
+                )
+                .bind(number.as_str())
+                .bind(slot.venue_id.0)
+                .bind(slot.id.0)
+                .bind(seats)
+                .bind(a.name.as_str())
+                .bind(a.name_kana.as_str())
+                .bind(a.birth_date.date())
+                .bind(a.phone.as_str())
+                .bind(a.email.as_ref().map(|e| e.as_str()))
+                .bind(a.notify.as_str())
+                .bind(new.channel.as_str())
+                .bind(at)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if inserted.is_some() {
+                    break;
+                }
+            }
+            let Some((id,)) = inserted else {
+                return Err(StoreError::Corrupt("no free reservation number found".to_owned()).into());
+            };
+            record_event(&mut *tx, id, at, actor, "booked", serde_json::json!({ "slot_id": slot.id.0, "channel": new.channel.as_str() })).await?;
+            id
+        });
+        self.get_booking(BookingId(booking_id)).await
+    }
+
+    /// Moves a booking to another slot. The new seats are secured before the
+    /// old ones are released, in one transaction.
+    pub async fn change(
+        &self,
+        number: &ReservationNo,
+        phone: &PhoneNumber,
+        new_slot: SlotId,
+        actor: &Actor,
+        channel: Channel,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, BookingError> {
+        let settings = self.settings().await?;
+        let booking = self.find_booking(number, phone).await?.ok_or(BookingError::NotFound)?;
+        self.check_changeable(&booking, now, &settings).await?;
+        if booking.slot_id == new_slot {
+            return Ok(booking);
+        }
+        let slot = self.bookable_slot(new_slot, now, &settings).await?;
+        let seats = booking.applicant.party_size.seats();
+        let at = now.timestamp();
+        write_tx!(self, tx => {
+            let claimed = sqlx::query(&format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4"))
+                .bind(seats)
+                .bind(channel == Channel::Web)
+                .bind(release_after(&settings.seats, now))
+                .bind(slot.id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if claimed != 1 {
+                return Err(BookingError::Full);
+            }
+            let moved = sqlx::query(
+                "UPDATE bookings SET slot_id = $1, venue_id = $2, updated_at = $3
+                 WHERE id = $4 AND slot_id = $5 AND status = 'booked'",
+            )
+            .bind(slot.id.0)
+            .bind(slot.venue_id.0)
+            .bind(at)
+            .bind(booking.id.0)
+            .bind(booking.slot_id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved != 1 {
+                // Cancelled or moved by someone else in the meantime.
+                return Err(BookingError::NotActive);
+            }
+            sqlx::query("UPDATE slots SET booked = booked - $1 WHERE id = $2")
+                .bind(seats)
+                .bind(booking.slot_id.0)
+                .execute(&mut *tx)
+                .await?;
+            record_event(
+                &mut *tx,
+                booking.id.0,
+                at,
+                actor,
+                "changed",
+                serde_json::json!({ "from_slot_id": booking.slot_id.0, "to_slot_id": slot.id.0 }),
+            )
+            .await?;
+        });
+        self.get_booking(booking.id).await
+    }
+
+    /// Cancels a booking and frees its seats at once.
+    pub async fn cancel(
+        &self,
+        number: &ReservationNo,
+        phone: &PhoneNumber,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, BookingError> {
+        let settings = self.settings().await?;
+        let booking = self.find_booking(number, phone).await?.ok_or(BookingError::NotFound)?;
+        self.check_changeable(&booking, now, &settings).await?;
+        let at = now.timestamp();
+        write_tx!(self, tx => {
+            let cancelled = sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND status = 'booked'")
+                .bind(at)
+                .bind(booking.id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if cancelled != 1 {
+                return Err(BookingError::NotActive);
+            }
+            sqlx::query("UPDATE slots SET booked = booked - $1 WHERE id = (SELECT slot_id FROM bookings WHERE id = $2)")
+                .bind(booking.applicant.party_size.seats())
+                .bind(booking.id.0)
+                .execute(&mut *tx)
+                .await?;
+            record_event(&mut *tx, booking.id.0, at, actor, "cancelled", serde_json::json!({})).await?;
+        });
+        self.get_booking(booking.id).await
+    }
+
+    /// The booking with this number, if the phone number matches too. An
+    /// unknown number and a wrong phone look the same to the caller.
+    pub async fn find_booking(&self, number: &ReservationNo, phone: &PhoneNumber) -> Result<Option<Booking>, BookingError> {
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id
+             WHERE b.reservation_no = $1 AND b.phone = $2"
+        );
+        let row: Option<BookingRow> = read!(self, pool => {
+            sqlx::query_as(&sql).bind(number.as_str()).bind(phone.as_str()).fetch_optional(pool).await?
+        });
+        Ok(row.map(BookingRow::into_booking).transpose()?)
+    }
+
+    /// A booking by its internal id.
+    pub async fn get_booking(&self, id: BookingId) -> Result<Booking, BookingError> {
+        let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.id = $1");
+        // Read from the writer on SQLite, so a booking just made is seen
+        // even before the readers' WAL snapshot moves on.
+        let row: Option<BookingRow> = match &self.db {
+            crate::Db::Sqlite { write, .. } => sqlx::query_as(&sql).bind(id.0).fetch_optional(write).await?,
+            crate::Db::Postgres(pool) => sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?,
+        };
+        row.ok_or(BookingError::NotFound)?.into_booking().map_err(Into::into)
+    }
+
+    /// Bookings in a slot, in booking order.
+    pub async fn bookings_in_slot(&self, slot: SlotId) -> Result<Vec<Booking>> {
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.slot_id = $1 ORDER BY b.id"
+        );
+        let rows: Vec<BookingRow> = read!(self, pool => {
+            sqlx::query_as(&sql).bind(slot.0).fetch_all(pool).await?
+        });
+        rows.into_iter().map(BookingRow::into_booking).collect()
+    }
+
+    /// A booking's history, oldest first.
+    pub async fn booking_events(&self, id: BookingId) -> Result<Vec<BookingEvent>> {
+        let rows: Vec<(i64, String, String, String)> = read!(self, pool => {
+            sqlx::query_as("SELECT at, actor, action, detail FROM booking_events WHERE booking_id = $1 ORDER BY id")
+                .bind(id.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(at, actor, action, detail)| {
+                Ok(BookingEvent {
+                    at: crate::rows::instant(at)?,
+                    actor,
+                    action,
+                    detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(format!("event detail: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Seats taken per slot as the bookings say, for consistency checks:
+    /// (slot, `slots.booked`, sum of active bookings' party sizes).
+    pub async fn seat_audit(&self) -> Result<Vec<(SlotId, i64, i64)>> {
+        let rows: Vec<(i64, i64, i64)> = read!(self, pool => {
+            sqlx::query_as(
+                "SELECT s.id, s.booked, COALESCE(SUM(CASE WHEN b.status <> 'cancelled' THEN b.party_size ELSE 0 END), 0)
+                 FROM slots s LEFT JOIN bookings b ON b.slot_id = s.id
+                 GROUP BY s.id, s.booked
+                 HAVING s.booked > 0 OR COUNT(b.id) > 0",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(id, booked, sum)| (SlotId(id), booked, sum)).collect())
+    }
+
+    /// The slot, if a new booking may be taken for it at `now`.
+    async fn bookable_slot(
+        &self,
+        id: SlotId,
+        now: DateTime<Utc>,
+        settings: &madoguchi_core::settings::ServiceSettings,
+    ) -> Result<Slot, BookingError> {
+        let slot = self.find_slot(id).await?.ok_or(BookingError::SlotNotFound)?;
+        let venue = self.find_venue(slot.venue_id).await?.filter(|v| v.enabled).ok_or(BookingError::SlotNotFound)?;
+        venue
+            .window_or(&settings.window)
+            .check_booking(&settings.period, slot.date, now)
+            .map_err(BookingError::NotBookable)?;
+        Ok(slot)
+    }
+
+    async fn check_changeable(
+        &self,
+        booking: &Booking,
+        now: DateTime<Utc>,
+        settings: &madoguchi_core::settings::ServiceSettings,
+    ) -> Result<(), BookingError> {
+        if booking.status != BookingStatus::Booked {
+            return Err(BookingError::NotActive);
+        }
+        let venue = self.find_venue(booking.venue_id).await?;
+        let window = venue.map(|v| v.window_or(&settings.window)).unwrap_or(settings.window);
+        if !window.can_change(booking.slot_date, now) {
+            return Err(BookingError::TooLate);
+        }
+        Ok(())
+    }
+}
+
+async fn record_event<'c, E>(
+    executor: E,
+    booking_id: i64,
+    at: i64,
+    actor: &Actor,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c>,
+    for<'q> <E::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, E::Database>,
+    i64: for<'q> sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    String: for<'q> sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+{
+    sqlx::query("INSERT INTO booking_events (booking_id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(booking_id)
+        .bind(at)
+        .bind(actor.as_string())
+        .bind(action.to_owned())
+        .bind(detail.to_string())
+        .execute(executor)
+        .await?;
+    Ok(())
+}
