@@ -190,7 +190,10 @@ impl ApplicantForm {
         .ok();
         let email = if self.email.trim().is_empty() {
             if notify.is_some_and(Notify::wants_email) {
-                errors.add("email", "メールでのお知らせを選んだ場合は、メールアドレスを入力してください。");
+                errors.add(
+                    "email",
+                    "メールでのお知らせを選んだ場合は、メールアドレスを入力してください。",
+                );
             }
             None
         } else {
@@ -200,19 +203,22 @@ impl ApplicantForm {
         };
 
         match (party_size, name, name_kana, birth_date, phone, notify) {
-            (Some(party_size), Some(name), Some(name_kana), Some(birth_date), Some(phone), Some(notify))
-                if errors.is_empty() =>
-            {
-                Ok(Applicant {
-                    party_size,
-                    name,
-                    name_kana,
-                    birth_date,
-                    phone,
-                    email,
-                    notify,
-                })
-            }
+            (
+                Some(party_size),
+                Some(name),
+                Some(name_kana),
+                Some(birth_date),
+                Some(phone),
+                Some(notify),
+            ) if errors.is_empty() => Ok(Applicant {
+                party_size,
+                name,
+                name_kana,
+                birth_date,
+                phone,
+                email,
+                notify,
+            }),
             _ => Err(errors),
         }
     }
@@ -228,7 +234,11 @@ impl Applicant {
             name_kana: self.name_kana.as_str().to_owned(),
             birth_date: self.birth_date.date().format("%Y-%m-%d").to_string(),
             phone: self.phone.as_str().to_owned(),
-            email: self.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default(),
+            email: self
+                .email
+                .as_ref()
+                .map(|e| e.as_str().to_owned())
+                .unwrap_or_default(),
             notify: self.notify.as_str().to_owned(),
         }
     }
@@ -286,7 +296,10 @@ mod tests {
         assert_eq!(applicant.party_size.get(), 2);
         assert_eq!(applicant.phone.as_str(), "09012345678");
         assert_eq!(applicant.name_kana.as_str(), "イチノミヤ\u{3000}タロウ");
-        assert_eq!(applicant.birth_date.date(), NaiveDate::from_ymd_opt(1960, 4, 1).unwrap());
+        assert_eq!(
+            applicant.birth_date.date(),
+            NaiveDate::from_ymd_opt(1960, 4, 1).unwrap()
+        );
         assert_eq!(applicant.email, None);
     }
 
@@ -302,8 +315,19 @@ mod tests {
             notify: "fax".into(),
         };
         let errors = form.validate(today()).unwrap_err();
-        for field in ["party_size", "name", "name_kana", "birth_date", "phone", "email", "notify"] {
-            assert!(errors.get(field).is_some(), "expected an error for {field}: {errors:?}");
+        for field in [
+            "party_size",
+            "name",
+            "name_kana",
+            "birth_date",
+            "phone",
+            "email",
+            "notify",
+        ] {
+            assert!(
+                errors.get(field).is_some(),
+                "expected an error for {field}: {errors:?}"
+            );
         }
     }
 

@@ -25,7 +25,10 @@ pub struct CalendarDay {
 
 /// The month containing `first_of_month`, as weeks of seven days.
 /// `bookable` maps each bookable day to the seats left across its slots.
-pub fn month_grid(first_of_month: NaiveDate, bookable: &BTreeMap<NaiveDate, i64>) -> Vec<Vec<CalendarDay>> {
+pub fn month_grid(
+    first_of_month: NaiveDate,
+    bookable: &BTreeMap<NaiveDate, i64>,
+) -> Vec<Vec<CalendarDay>> {
     let first = first_of_month.with_day(1).unwrap_or(first_of_month);
     let lead = u64::from(first.weekday().num_days_from_monday());
     let start = first.checked_sub_days(Days::new(lead)).unwrap_or(first);

@@ -85,10 +85,21 @@ pub fn alternatives(
     candidates.retain(|c| Some(c.slot_id) != excluding && c.remaining > 0);
     candidates.sort_by_key(FreeSlot::key);
     let after = |c: &FreeSlot| (c.date, c.start_min) >= requested;
-    let same_after = candidates.iter().filter(|c| c.venue_id == venue && after(c));
-    let other_after = candidates.iter().filter(|c| c.venue_id != venue && after(c));
-    let same_before = candidates.iter().filter(|c| c.venue_id == venue && !after(c));
-    same_after.chain(other_after).chain(same_before).take(count).cloned().collect()
+    let same_after = candidates
+        .iter()
+        .filter(|c| c.venue_id == venue && after(c));
+    let other_after = candidates
+        .iter()
+        .filter(|c| c.venue_id != venue && after(c));
+    let same_before = candidates
+        .iter()
+        .filter(|c| c.venue_id == venue && !after(c));
+    same_after
+        .chain(other_after)
+        .chain(same_before)
+        .take(count)
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -161,7 +172,12 @@ mod tests {
     fn alternatives_fall_back_to_other_venues_then_earlier_times() {
         let requested = (NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(), 600);
         let picked = alternatives(
-            vec![free(1, 2, 4, 540), free(2, 1, 3, 540), free(3, 3, 3, 630), free(9, 1, 3, 600)],
+            vec![
+                free(1, 2, 4, 540),
+                free(2, 1, 3, 540),
+                free(3, 3, 3, 630),
+                free(9, 1, 3, 600),
+            ],
             VenueId(1),
             requested,
             Some(SlotId(9)),

@@ -70,7 +70,8 @@ impl Clock for FixedClock {
 
 /// The instant at which `minute_of_day` begins on `date` in Japan.
 pub fn jst_instant(date: NaiveDate, minute_of_day: u32) -> DateTime<Utc> {
-    let naive = NaiveDateTime::new(date, NaiveTime::MIN) + chrono::Duration::minutes(i64::from(minute_of_day));
+    let naive = NaiveDateTime::new(date, NaiveTime::MIN)
+        + chrono::Duration::minutes(i64::from(minute_of_day));
     match JST.from_local_datetime(&naive).single() {
         Some(local) => local.with_timezone(&Utc),
         // A fixed offset has exactly one mapping for every local time.

@@ -21,7 +21,10 @@ pub struct Checklist {
 impl Checklist {
     /// The items not among `ticked` keys, in checklist order.
     pub fn unticked<'a>(&'a self, ticked: &[String]) -> Vec<&'a EligibilityItem> {
-        self.items.iter().filter(|item| !ticked.contains(&item.key)).collect()
+        self.items
+            .iter()
+            .filter(|item| !ticked.contains(&item.key))
+            .collect()
     }
 
     /// A fingerprint of the current items, so that a confirmation given to an

@@ -82,9 +82,7 @@ impl ClosedDays {
             return Some("年末年始".to_owned());
         }
         if self.national_holidays {
-            if let Some(name) = national_holiday_name(date) {
-                return Some(name);
-            }
+            return national_holiday_name(date);
         }
         None
     }
@@ -112,7 +110,12 @@ pub struct SlotSpec {
 
 impl WeeklyTemplate {
     /// The slots of every open day from `first` to `last` inclusive.
-    pub fn generate(&self, closed: &ClosedDays, first: NaiveDate, last: NaiveDate) -> Vec<SlotSpec> {
+    pub fn generate(
+        &self,
+        closed: &ClosedDays,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Vec<SlotSpec> {
         let mut out = Vec::new();
         for date in first.iter_days().take_while(|d| *d <= last) {
             if closed.is_closed(date) {
@@ -179,12 +182,24 @@ mod tests {
         let t = WeeklyTemplate::weekdays(540, 990, 2);
         let closed = ClosedDays::default();
         // Saturday and Sunday.
-        assert!(t.generate(&closed, d(2026, 12, 5), d(2026, 12, 6)).is_empty());
+        assert!(
+            t.generate(&closed, d(2026, 12, 5), d(2026, 12, 6))
+                .is_empty()
+        );
         // Labour Thanksgiving Day, Monday 2026-11-23.
         assert!(closed.is_closed(d(2026, 11, 23)));
-        assert!(t.generate(&closed, d(2026, 11, 23), d(2026, 11, 23)).is_empty());
+        assert!(
+            t.generate(&closed, d(2026, 11, 23), d(2026, 11, 23))
+                .is_empty()
+        );
         // 12/29 .. 1/3, and 1/11 2027 is Coming of Age Day.
-        for day in [d(2026, 12, 29), d(2026, 12, 31), d(2027, 1, 1), d(2027, 1, 4 - 1), d(2027, 1, 11)] {
+        for day in [
+            d(2026, 12, 29),
+            d(2026, 12, 31),
+            d(2027, 1, 1),
+            d(2027, 1, 4 - 1),
+            d(2027, 1, 11),
+        ] {
             assert!(closed.is_closed(day), "{day} should be closed");
         }
         assert!(!closed.is_closed(d(2026, 12, 28)));
@@ -193,7 +208,10 @@ mod tests {
 
     #[test]
     fn national_holidays_have_names() {
-        assert_eq!(national_holiday_name(d(2027, 2, 11)).as_deref(), Some("建国記念の日"));
+        assert_eq!(
+            national_holiday_name(d(2027, 2, 11)).as_deref(),
+            Some("建国記念の日")
+        );
         assert_eq!(national_holiday_name(d(2026, 12, 3)), None);
         // A "citizens' holiday" between two holidays, and the equinox days.
         assert!(national_holiday_name(d(2026, 9, 22)).is_some());

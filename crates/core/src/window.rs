@@ -28,7 +28,9 @@ pub struct Cutoff {
 
 impl Cutoff {
     pub fn instant_for(&self, day: NaiveDate) -> DateTime<Utc> {
-        let base = day.checked_sub_days(Days::new(u64::from(self.days_before))).unwrap_or(day);
+        let base = day
+            .checked_sub_days(Days::new(u64::from(self.days_before)))
+            .unwrap_or(day);
         jst_instant(base, self.at_minute)
     }
 }
@@ -69,7 +71,12 @@ pub enum DayClosedReason {
 
 impl ReceptionWindow {
     /// Whether a new booking for `day` can be taken at `now`.
-    pub fn check_booking(&self, period: &ServicePeriod, day: NaiveDate, now: DateTime<Utc>) -> Result<(), DayClosedReason> {
+    pub fn check_booking(
+        &self,
+        period: &ServicePeriod,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), DayClosedReason> {
         if !period.contains(day) {
             return Err(DayClosedReason::OutsidePeriod);
         }
@@ -94,7 +101,11 @@ impl ReceptionWindow {
     }
 
     /// The first and last day that can be booked at `now`, if any.
-    pub fn bookable_range(&self, period: &ServicePeriod, now: DateTime<Utc>) -> Option<(NaiveDate, NaiveDate)> {
+    pub fn bookable_range(
+        &self,
+        period: &ServicePeriod,
+        now: DateTime<Utc>,
+    ) -> Option<(NaiveDate, NaiveDate)> {
         let today = now.with_timezone(&JST).date_naive();
         let last = today
             .checked_add_days(Days::new(u64::from(self.opens_days_ahead)))?
@@ -163,7 +174,10 @@ mod tests {
             w.check_booking(&period(), d(2027, 4, 1), now),
             Err(DayClosedReason::OutsidePeriod)
         );
-        assert_eq!(w.bookable_range(&period(), now), Some((d(2027, 3, 21), d(2027, 3, 31))));
+        assert_eq!(
+            w.bookable_range(&period(), now),
+            Some((d(2027, 3, 21), d(2027, 3, 31)))
+        );
     }
 
     #[test]
@@ -171,13 +185,22 @@ mod tests {
         let w = ReceptionWindow::default();
         let before = at("2026-11-25T16:00:00+09:00");
         let after = at("2026-11-25T17:30:00+09:00");
-        assert_eq!(w.bookable_range(&period(), before).map(|r| r.0), Some(d(2026, 11, 26)));
-        assert_eq!(w.bookable_range(&period(), after).map(|r| r.0), Some(d(2026, 11, 27)));
+        assert_eq!(
+            w.bookable_range(&period(), before).map(|r| r.0),
+            Some(d(2026, 11, 26))
+        );
+        assert_eq!(
+            w.bookable_range(&period(), after).map(|r| r.0),
+            Some(d(2026, 11, 27))
+        );
     }
 
     #[test]
     fn nothing_is_bookable_after_the_period() {
         let w = ReceptionWindow::default();
-        assert_eq!(w.bookable_range(&period(), at("2027-04-02T10:00:00+09:00")), None);
+        assert_eq!(
+            w.bookable_range(&period(), at("2027-04-02T10:00:00+09:00")),
+            None
+        );
     }
 }

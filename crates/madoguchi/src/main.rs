@@ -1,1 +1,181 @@
-fn main() {}
+//! The `madoguchi` command: serve, migrate, seed. Wires configuration,
+//! the store and the web application together.
+
+mod config;
+mod demo;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use madoguchi_core::Clock;
+use madoguchi_core::clock::{ShiftedClock, SystemClock};
+use madoguchi_store::Store;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
+
+#[derive(Parser)]
+#[command(
+    name = "madoguchi",
+    version,
+    about = "窓口予約 Madoguchi: appointment booking for city counters"
+)]
+struct Cli {
+    /// SQLite file path or postgres:// URL [default: ./data/madoguchi.db]
+    #[arg(long, global = true)]
+    db: Option<String>,
+    /// TOML configuration file.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Behave as if it were this instant (RFC 3339); time moves on from
+    /// there. For rehearsals before opening and for tests.
+    #[arg(long, global = true, value_parser = parse_instant)]
+    now: Option<DateTime<Utc>>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080, or [web] listen]
+        #[arg(long)]
+        listen: Option<String>,
+        /// Load the demo data first (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Load data.
+    Seed {
+        #[command(subcommand)]
+        what: SeedWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeedWhat {
+    /// The demo data: 14 venues, hours, slots and a few bookings.
+    Demo,
+}
+
+fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 instant ({e}); example: 2026-12-01T09:00:00+09:00"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = config::Config::load(cli.config.as_deref(), std::env::vars())?;
+    let clock: Arc<dyn Clock> = match cli.now {
+        Some(at) => {
+            tracing::warn!(now = %at, "clock override: behaving as if started at this instant");
+            Arc::new(ShiftedClock::starting_at(at))
+        }
+        None => Arc::new(SystemClock),
+    };
+    let target = cli
+        .db
+        .or_else(|| config.database.url.clone())
+        .unwrap_or_else(|| "data/madoguchi.db".to_owned());
+    let store = Store::connect(&target)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&target)))?;
+    store.migrate().await.context("applying migrations")?;
+
+    match cli.command {
+        Command::Migrate => {
+            println!("migrations applied to {}", redact(&target));
+        }
+        Command::Seed {
+            what: SeedWhat::Demo,
+        } => {
+            demo::seed(&store, clock.now()).await?;
+            println!("demo data loaded into {}", redact(&target));
+        }
+        Command::Serve { listen, demo } => {
+            if demo {
+                demo::seed(&store, clock.now()).await?;
+            }
+            let listen = listen.unwrap_or_else(|| config.web.listen.clone());
+            serve(store.clone(), clock, &config, &listen).await?;
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn serve(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: &config::Config,
+    listen: &str,
+) -> anyhow::Result<()> {
+    let fresh: [u8; 64] = rand::random();
+    let fresh_hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = store.secret_or_insert("cookie_key", &fresh_hex).await?;
+    let state = madoguchi_web::AppState::new(store, clock, config.web_config(), secret.as_bytes())?;
+    let app = madoguchi_web::app(state);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let address = listener.local_addr()?;
+    // Tools and tests wait for this line.
+    let mut stdout = tokio::io::stdout();
+    stdout
+        .write_all(format!("madoguchi listening on http://{address}\n").as_bytes())
+        .await?;
+    stdout.flush().await?;
+    tracing::info!(%address, "serving");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// A database target without its password, for messages.
+fn redact(target: &str) -> String {
+    match (target.find("://"), target.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &target[..scheme], &target[at + 1..])
+        }
+        _ => target.to_owned(),
+    }
+}

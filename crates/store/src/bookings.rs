@@ -12,6 +12,22 @@ use madoguchi_core::ids::{BookingId, SlotId};
 use madoguchi_core::reservation_no::ReservationNo;
 use madoguchi_core::window::DayClosedReason;
 
+/// Appends to a booking's history inside the current transaction. A macro,
+/// not a generic function: a generic executor bound makes the calling
+/// futures lose `Send`.
+macro_rules! record_event {
+    ($tx:expr, $booking_id:expr, $at:expr, $actor:expr, $action:expr, $detail:expr) => {
+        sqlx::query("INSERT INTO booking_events (booking_id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind($booking_id)
+            .bind($at)
+            .bind($actor.as_string())
+            .bind($action)
+            .bind($detail.to_string())
+            .execute($tx)
+            .await
+    };
+}
+
 /// A booking to be made.
 #[derive(Debug, Clone)]
 pub struct NewBooking {
@@ -83,7 +99,8 @@ const NUMBER_ATTEMPTS: usize = 10;
 /// The seat condition of the atomic update, mirroring
 /// [`SeatPolicy::remaining`]: seats kept for phone and staff are withheld
 /// from web bookings until they are released.
-const HAS_ROOM: &str = "booked + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
+const HAS_ROOM: &str =
+    "booked + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
 
 fn release_after(policy: &SeatPolicy, now: DateTime<Utc>) -> i64 {
     (now + Duration::minutes(policy.release_reserved_minutes_before)).timestamp()
@@ -91,7 +108,12 @@ fn release_after(policy: &SeatPolicy, now: DateTime<Utc>) -> i64 {
 
 impl Store {
     /// Books a seat for each person in the party, or refuses with the reason.
-    pub async fn book(&self, new: &NewBooking, actor: &Actor, now: DateTime<Utc>) -> Result<Booking, BookingError> {
+    pub async fn book(
+        &self,
+        new: &NewBooking,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, BookingError> {
         let settings = self.settings().await?;
         let slot = self.bookable_slot(new.slot_id, now, &settings).await?;
         let seats = new.applicant.party_size.seats();
@@ -141,7 +163,7 @@ impl Store {
             let Some((id,)) = inserted else {
                 return Err(StoreError::Corrupt("no free reservation number found".to_owned()).into());
             };
-            record_event(&mut *tx, id, at, actor, "booked", serde_json::json!({ "slot_id": slot.id.0, "channel": new.channel.as_str() })).await?;
+            record_event!(&mut *tx, id, at, actor, "booked", serde_json::json!({ "slot_id": slot.id.0, "channel": new.channel.as_str() }))?;
             id
         });
         self.get_booking(BookingId(booking_id)).await
@@ -159,7 +181,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
         let settings = self.settings().await?;
-        let booking = self.find_booking(number, phone).await?.ok_or(BookingError::NotFound)?;
+        let booking = self
+            .find_booking(number, phone)
+            .await?
+            .ok_or(BookingError::NotFound)?;
         self.check_changeable(&booking, now, &settings).await?;
         if booking.slot_id == new_slot {
             return Ok(booking);
@@ -200,15 +225,14 @@ impl Store {
                 .bind(booking.slot_id.0)
                 .execute(&mut *tx)
                 .await?;
-            record_event(
+            record_event!(
                 &mut *tx,
                 booking.id.0,
                 at,
                 actor,
                 "changed",
-                serde_json::json!({ "from_slot_id": booking.slot_id.0, "to_slot_id": slot.id.0 }),
-            )
-            .await?;
+                serde_json::json!({ "from_slot_id": booking.slot_id.0, "to_slot_id": slot.id.0 })
+            )?;
         });
         self.get_booking(booking.id).await
     }
@@ -222,7 +246,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
         let settings = self.settings().await?;
-        let booking = self.find_booking(number, phone).await?.ok_or(BookingError::NotFound)?;
+        let booking = self
+            .find_booking(number, phone)
+            .await?
+            .ok_or(BookingError::NotFound)?;
         self.check_changeable(&booking, now, &settings).await?;
         let at = now.timestamp();
         write_tx!(self, tx => {
@@ -240,14 +267,18 @@ impl Store {
                 .bind(booking.id.0)
                 .execute(&mut *tx)
                 .await?;
-            record_event(&mut *tx, booking.id.0, at, actor, "cancelled", serde_json::json!({})).await?;
+            record_event!(&mut *tx, booking.id.0, at, actor, "cancelled", serde_json::json!({}))?;
         });
         self.get_booking(booking.id).await
     }
 
     /// The booking with this number, if the phone number matches too. An
     /// unknown number and a wrong phone look the same to the caller.
-    pub async fn find_booking(&self, number: &ReservationNo, phone: &PhoneNumber) -> Result<Option<Booking>, BookingError> {
+    pub async fn find_booking(
+        &self,
+        number: &ReservationNo,
+        phone: &PhoneNumber,
+    ) -> Result<Option<Booking>, BookingError> {
         let sql = format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id
              WHERE b.reservation_no = $1 AND b.phone = $2"
@@ -260,14 +291,25 @@ impl Store {
 
     /// A booking by its internal id.
     pub async fn get_booking(&self, id: BookingId) -> Result<Booking, BookingError> {
-        let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.id = $1");
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.id = $1"
+        );
         // Read from the writer on SQLite, so a booking just made is seen
         // even before the readers' WAL snapshot moves on.
         let row: Option<BookingRow> = match &self.db {
-            crate::Db::Sqlite { write, .. } => sqlx::query_as(&sql).bind(id.0).fetch_optional(write).await?,
-            crate::Db::Postgres(pool) => sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?,
+            crate::Db::Sqlite { write, .. } => {
+                sqlx::query_as(&sql)
+                    .bind(id.0)
+                    .fetch_optional(write)
+                    .await?
+            }
+            crate::Db::Postgres(pool) => {
+                sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+            }
         };
-        row.ok_or(BookingError::NotFound)?.into_booking().map_err(Into::into)
+        row.ok_or(BookingError::NotFound)?
+            .into_booking()
+            .map_err(Into::into)
     }
 
     /// Bookings in a slot, in booking order.
@@ -295,7 +337,8 @@ impl Store {
                     at: crate::rows::instant(at)?,
                     actor,
                     action,
-                    detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(format!("event detail: {e}")))?,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| StoreError::Corrupt(format!("event detail: {e}")))?,
                 })
             })
             .collect()
@@ -306,7 +349,7 @@ impl Store {
     pub async fn seat_audit(&self) -> Result<Vec<(SlotId, i64, i64)>> {
         let rows: Vec<(i64, i64, i64)> = read!(self, pool => {
             sqlx::query_as(
-                "SELECT s.id, s.booked, COALESCE(SUM(CASE WHEN b.status <> 'cancelled' THEN b.party_size ELSE 0 END), 0)
+                "SELECT s.id, s.booked, CAST(COALESCE(SUM(CASE WHEN b.status <> 'cancelled' THEN b.party_size ELSE 0 END), 0) AS BIGINT)
                  FROM slots s LEFT JOIN bookings b ON b.slot_id = s.id
                  GROUP BY s.id, s.booked
                  HAVING s.booked > 0 OR COUNT(b.id) > 0",
@@ -314,7 +357,10 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows.into_iter().map(|(id, booked, sum)| (SlotId(id), booked, sum)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, booked, sum)| (SlotId(id), booked, sum))
+            .collect())
     }
 
     /// The slot, if a new booking may be taken for it at `now`.
@@ -324,8 +370,15 @@ impl Store {
         now: DateTime<Utc>,
         settings: &madoguchi_core::settings::ServiceSettings,
     ) -> Result<Slot, BookingError> {
-        let slot = self.find_slot(id).await?.ok_or(BookingError::SlotNotFound)?;
-        let venue = self.find_venue(slot.venue_id).await?.filter(|v| v.enabled).ok_or(BookingError::SlotNotFound)?;
+        let slot = self
+            .find_slot(id)
+            .await?
+            .ok_or(BookingError::SlotNotFound)?;
+        let venue = self
+            .find_venue(slot.venue_id)
+            .await?
+            .filter(|v| v.enabled)
+            .ok_or(BookingError::SlotNotFound)?;
         venue
             .window_or(&settings.window)
             .check_booking(&settings.period, slot.date, now)
@@ -343,35 +396,12 @@ impl Store {
             return Err(BookingError::NotActive);
         }
         let venue = self.find_venue(booking.venue_id).await?;
-        let window = venue.map(|v| v.window_or(&settings.window)).unwrap_or(settings.window);
+        let window = venue
+            .map(|v| v.window_or(&settings.window))
+            .unwrap_or(settings.window);
         if !window.can_change(booking.slot_date, now) {
             return Err(BookingError::TooLate);
         }
         Ok(())
     }
-}
-
-async fn record_event<'c, E>(
-    executor: E,
-    booking_id: i64,
-    at: i64,
-    actor: &Actor,
-    action: &str,
-    detail: serde_json::Value,
-) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'c>,
-    for<'q> <E::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, E::Database>,
-    i64: for<'q> sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-    String: for<'q> sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-{
-    sqlx::query("INSERT INTO booking_events (booking_id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(booking_id)
-        .bind(at)
-        .bind(actor.as_string())
-        .bind(action.to_owned())
-        .bind(detail.to_string())
-        .execute(executor)
-        .await?;
-    Ok(())
 }

@@ -24,7 +24,9 @@ pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -104,17 +106,24 @@ impl Store {
     /// (created with its folder when missing).
     pub async fn connect(target: &str) -> Result<Self> {
         if target.starts_with("postgres://") || target.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(target).map_err(|e| StoreError::Open(e.to_string()))?;
+            let options =
+                PgConnectOptions::from_str(target).map_err(|e| StoreError::Open(e.to_string()))?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            return Ok(Self { db: Db::Postgres(pool) });
+            return Ok(Self {
+                db: Db::Postgres(pool),
+            });
         }
         let path = target.strip_prefix("sqlite://").unwrap_or(target);
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open(format!("{}: {e}", parent.display())))?;
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Open(format!("{}: {e}", parent.display())))?;
         }
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -171,4 +180,17 @@ impl Store {
 /// Converts a count or minute read from the database.
 pub(crate) fn to_u32(value: i64, what: &str) -> Result<u32> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} out of range: {value}")))
+}
+
+#[cfg(test)]
+mod send_check {
+    fn is_send<T: Send>(_: T) {}
+    #[allow(dead_code)]
+    fn futures_are_send(
+        store: &crate::Store,
+        new: &crate::NewBooking,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        is_send(store.book(new, &crate::Actor::Citizen, now));
+    }
 }

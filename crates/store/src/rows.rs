@@ -84,7 +84,8 @@ impl SlotRow {
     }
 }
 
-pub(crate) const BOOKING_COLUMNS: &str = "b.id, b.reservation_no, b.venue_id, b.slot_id, b.party_size, b.name, b.name_kana,
+pub(crate) const BOOKING_COLUMNS: &str =
+    "b.id, b.reservation_no, b.venue_id, b.slot_id, b.party_size, b.name, b.name_kana,
     b.birth_date, b.phone, b.email, b.notify, b.channel, b.status, b.created_at, b.updated_at,
     s.day, s.start_min, s.end_min";
 
@@ -121,8 +122,11 @@ impl BookingRow {
                 .ok_or_else(|| corrupt("party_size", self.party_size))?,
             name: PersonName::parse(&self.name).map_err(|e| corrupt("name", e))?,
             name_kana: NameKana::parse(&self.name_kana).map_err(|e| corrupt("name_kana", e))?,
-            birth_date: BirthDate::parse(&self.birth_date.format("%Y-%m-%d").to_string(), created_day)
-                .map_err(|e| corrupt("birth_date", e))?,
+            birth_date: BirthDate::parse(
+                &self.birth_date.format("%Y-%m-%d").to_string(),
+                created_day,
+            )
+            .map_err(|e| corrupt("birth_date", e))?,
             phone: PhoneNumber::parse(&self.phone).map_err(|e| corrupt("phone", e))?,
             email: self
                 .email
@@ -132,15 +136,18 @@ impl BookingRow {
         };
         Ok(Booking {
             id: BookingId(self.id),
-            reservation_no: ReservationNo::parse(&self.reservation_no).map_err(|e| corrupt("reservation_no", e))?,
+            reservation_no: ReservationNo::parse(&self.reservation_no)
+                .map_err(|e| corrupt("reservation_no", e))?,
             venue_id: VenueId(self.venue_id),
             slot_id: SlotId(self.slot_id),
             slot_date: self.day,
             start_min: to_u32(self.start_min, "start_min")?,
             end_min: to_u32(self.end_min, "end_min")?,
             applicant,
-            channel: Channel::parse(&self.channel).ok_or_else(|| corrupt("channel", &self.channel))?,
-            status: BookingStatus::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))?,
+            channel: Channel::parse(&self.channel)
+                .ok_or_else(|| corrupt("channel", &self.channel))?,
+            status: BookingStatus::parse(&self.status)
+                .ok_or_else(|| corrupt("status", &self.status))?,
             created_at,
             updated_at: instant(self.updated_at)?,
         })

@@ -9,13 +9,15 @@ impl Store {
     /// The service settings; defaults until the city saves its own.
     pub async fn settings(&self) -> Result<ServiceSettings> {
         match self.setting(SERVICE_KEY).await? {
-            Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("settings: {e}"))),
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("settings: {e}"))),
             None => Ok(ServiceSettings::default()),
         }
     }
 
     pub async fn save_settings(&self, settings: &ServiceSettings) -> Result<()> {
-        let json = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?;
+        let json = serde_json::to_string(settings)
+            .map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?;
         self.put_setting(SERVICE_KEY, &json).await
     }
 

@@ -37,7 +37,8 @@ impl Slot {
     }
 }
 
-const SLOT_COLUMNS: &str = "id, venue_id, day, start_min, end_min, starts_at, capacity, reserved, booked";
+const SLOT_COLUMNS: &str =
+    "id, venue_id, day, start_min, end_min, starts_at, capacity, reserved, booked";
 
 impl Store {
     /// Creates the given slots of a venue; slots that already exist are left
@@ -80,7 +81,12 @@ impl Store {
     }
 
     /// Every slot of a venue from `first` to `last` inclusive, in time order.
-    pub async fn slots_between(&self, venue: VenueId, first: NaiveDate, last: NaiveDate) -> Result<Vec<Slot>> {
+    pub async fn slots_between(
+        &self,
+        venue: VenueId,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<Slot>> {
         let sql = format!(
             "SELECT {SLOT_COLUMNS} FROM slots WHERE venue_id = $1 AND day >= $2 AND day <= $3 ORDER BY day, start_min"
         );
@@ -101,7 +107,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<(VenueId, NaiveDate, i64)>> {
         let withhold = channel == Channel::Web;
-        let release_after = (now + Duration::minutes(policy.release_reserved_minutes_before)).timestamp();
+        let release_after =
+            (now + Duration::minutes(policy.release_reserved_minutes_before)).timestamp();
         let rows: Vec<(i64, NaiveDate, i64)> = read!(self, pool => {
             sqlx::query_as(
                 "SELECT venue_id, day, CAST(SUM(CASE WHEN free > 0 THEN free ELSE 0 END) AS BIGINT)
@@ -117,7 +124,10 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows.into_iter().map(|(v, d, n)| (VenueId(v), d, n)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(v, d, n)| (VenueId(v), d, n))
+            .collect())
     }
 
     /// Slots of enabled venues between `first` and `last` that `channel` can
@@ -134,7 +144,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Slot>> {
         let withhold = channel == Channel::Web;
-        let release_after = (now + Duration::minutes(policy.release_reserved_minutes_before)).timestamp();
+        let release_after =
+            (now + Duration::minutes(policy.release_reserved_minutes_before)).timestamp();
         let (venue_filter, venue_id) = match query.venue {
             VenueFilter::Only(v) => ("s.venue_id = $7", v.0),
             VenueFilter::Except(v) => ("s.venue_id <> $7", v.0),
@@ -236,14 +247,20 @@ impl Store {
                 ..base
             },
         ] {
-            candidates.extend(self.free_slots(query, &settings.seats, channel, now, limit).await?);
+            candidates.extend(
+                self.free_slots(query, &settings.seats, channel, now, limit)
+                    .await?,
+            );
         }
         let venues = self.venues(false).await?;
         candidates.retain(|slot| {
             venues
                 .iter()
                 .find(|v| v.id == slot.venue_id)
-                .is_some_and(|v| v.window_or(&settings.window).is_bookable(&settings.period, slot.date, now))
+                .is_some_and(|v| {
+                    v.window_or(&settings.window)
+                        .is_bookable(&settings.period, slot.date, now)
+                })
         });
         let free: Vec<FreeSlot> = candidates
             .iter()
@@ -256,7 +273,8 @@ impl Store {
                 remaining: settings.seats.remaining(&s.seats(), channel, now),
             })
             .collect();
-        let picked = madoguchi_core::capacity::alternatives(free, venue, requested, excluding, count);
+        let picked =
+            madoguchi_core::capacity::alternatives(free, venue, requested, excluding, count);
         Ok(picked
             .iter()
             .filter_map(|p| candidates.iter().find(|s| s.id == p.slot_id).cloned())

@@ -70,7 +70,11 @@ impl Store {
     }
 
     /// Replaces a venue's weekly template.
-    pub async fn set_weekly_template(&self, venue: VenueId, template: &WeeklyTemplate) -> Result<()> {
+    pub async fn set_weekly_template(
+        &self,
+        venue: VenueId,
+        template: &WeeklyTemplate,
+    ) -> Result<()> {
         write_tx!(self, tx => {
             sqlx::query("DELETE FROM venue_hours WHERE venue_id = $1")
                 .bind(venue.0)
@@ -109,7 +113,8 @@ impl Store {
             .into_iter()
             .map(|(weekday, open, close, minutes, capacity, reserved)| {
                 Ok(DayHours {
-                    weekday: u8::try_from(weekday).map_err(|_| crate::StoreError::Corrupt(format!("weekday {weekday}")))?,
+                    weekday: u8::try_from(weekday)
+                        .map_err(|_| crate::StoreError::Corrupt(format!("weekday {weekday}")))?,
                     open_min: to_u32(open, "open_min")?,
                     close_min: to_u32(close, "close_min")?,
                     slot_minutes: to_u32(minutes, "slot_minutes")?,

@@ -1,1 +1,109 @@
-//! placeholder
+//! Madoguchi's HTTP side: the citizen pages, the JSON API, and what guards
+//! them (CSRF tokens, rate limits, security headers).
+//!
+//! [`app`] builds the whole router; the binary only binds a port, and tests
+//! call `app` directly.
+
+mod api;
+mod citizen;
+mod error;
+mod limits;
+mod session;
+mod views;
+
+pub use error::AppError;
+pub use limits::RateLimitConfig;
+
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum_extra::extract::cookie::Key;
+use madoguchi_core::Clock;
+use madoguchi_store::Store;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Settings of the web side that come from the deployment, not the city.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    pub rate_limit: RateLimitConfig,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted
+    /// reverse proxy only).
+    pub trust_forwarded_for: bool,
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// Everything a handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+    cookie_key: Key,
+    limits: Arc<limits::Limits>,
+}
+
+impl AppState {
+    /// `cookie_secret` must be at least 64 bytes; every instance of one
+    /// deployment uses the same (the store keeps it).
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+        cookie_secret: &[u8],
+    ) -> Result<Self, AppError> {
+        let cookie_key = Key::try_from(cookie_secret)
+            .map_err(|_| AppError::internal("cookie secret shorter than 64 bytes"))?;
+        let limits = Arc::new(limits::Limits::new(config.rate_limit.clone()));
+        Ok(Self {
+            store,
+            clock,
+            config: Arc::new(config),
+            cookie_key,
+            limits,
+        })
+    }
+}
+
+impl FromRef<AppState> for Key {
+    fn from_ref(state: &AppState) -> Key {
+        state.cookie_key.clone()
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let static_files = Router::new()
+        .route("/static/style.css", axum::routing::get(views::stylesheet))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ));
+    Router::new()
+        .merge(citizen::routes())
+        .nest("/api/v1", api::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
+        .merge(static_files)
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::log_internal_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'"),
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .with_state(state)
+}

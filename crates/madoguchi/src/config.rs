@@ -1,0 +1,171 @@
+//! Configuration: a TOML file (`--config`) with every key also settable by
+//! an environment variable `MADOGUCHI_<SECTION>_<KEY>` (which wins).
+
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub web: WebSection,
+    pub site: SiteSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// An SQLite file path or a `postgres://` URL.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSection {
+    pub listen: String,
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_burst: u32,
+    pub rate_limit_exempt_loopback: bool,
+    pub trust_forwarded_for: bool,
+    pub secure_cookies: bool,
+}
+
+impl Default for WebSection {
+    fn default() -> Self {
+        let limits = madoguchi_web::RateLimitConfig::default();
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+            rate_limit_per_minute: limits.per_minute,
+            rate_limit_burst: limits.burst,
+            rate_limit_exempt_loopback: false,
+            trust_forwarded_for: false,
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteSection {
+    /// The public address of the service, used in links sent to residents.
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    /// Reads `path` (if given) and applies `MADOGUCHI_*` environment
+    /// overrides from `env`.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut table = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?
+            }
+            None => toml::Table::new(),
+        };
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix("MADOGUCHI_") else {
+                continue;
+            };
+            let Some((section, key)) = rest.split_once('_') else {
+                continue;
+            };
+            let section = section.to_ascii_lowercase();
+            if !["database", "web", "site"].contains(&section.as_str()) {
+                continue;
+            }
+            let entry = table
+                .entry(section.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(section_table) = entry {
+                section_table.insert(key.to_ascii_lowercase(), env_value(&value));
+            }
+        }
+        Config::deserialize(toml::Value::Table(table))
+            .map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+
+    pub fn web_config(&self) -> madoguchi_web::WebConfig {
+        madoguchi_web::WebConfig {
+            rate_limit: madoguchi_web::RateLimitConfig {
+                per_minute: self.web.rate_limit_per_minute,
+                burst: self.web.rate_limit_burst,
+                exempt_loopback: self.web.rate_limit_exempt_loopback,
+                ..madoguchi_web::RateLimitConfig::default()
+            },
+            trust_forwarded_for: self.web.trust_forwarded_for,
+            secure_cookies: self.web.secure_cookies,
+        }
+    }
+}
+
+/// Environment values are text; read numbers and booleans as such.
+fn env_value(value: &str) -> toml::Value {
+    if let Ok(b) = value.parse::<bool>() {
+        toml::Value::Boolean(b)
+    } else if let Ok(i) = value.parse::<i64>() {
+        toml::Value::Integer(i)
+    } else {
+        toml::Value::String(value.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn file_values_are_read_and_environment_wins() {
+        let mut file = tempfile_in_target();
+        writeln!(file.1, "[web]\nlisten = \"0.0.0.0:9000\"\nrate_limit_burst = 10\n[site]\npublic_url = \"https://yoyaku.example.jp\"").unwrap();
+        let env = vec![
+            (
+                "MADOGUCHI_WEB_RATE_LIMIT_EXEMPT_LOOPBACK".to_owned(),
+                "true".to_owned(),
+            ),
+            ("MADOGUCHI_WEB_RATE_LIMIT_BURST".to_owned(), "20".to_owned()),
+            ("UNRELATED".to_owned(), "x".to_owned()),
+        ];
+        let config = Config::load(Some(&file.0), env.into_iter()).unwrap();
+        assert_eq!(config.web.listen, "0.0.0.0:9000");
+        assert_eq!(config.web.rate_limit_burst, 20);
+        assert!(config.web.rate_limit_exempt_loopback);
+        assert_eq!(
+            config.site.public_url.as_deref(),
+            Some("https://yoyaku.example.jp")
+        );
+        let _ = std::fs::remove_file(&file.0);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_name() {
+        let env = vec![("MADOGUCHI_WEB_LISTNE".to_owned(), "x".to_owned())];
+        let err = Config::load(None, env.into_iter()).unwrap_err();
+        assert!(err.to_string().contains("listne"), "{err}");
+    }
+
+    fn tempfile_in_target() -> (std::path::PathBuf, std::fs::File) {
+        let path =
+            std::env::temp_dir().join(format!("madoguchi-config-{}.toml", std::process::id()));
+        let file = std::fs::File::create(&path).unwrap();
+        (path, file)
+    }
+}

@@ -1,0 +1,395 @@
+//! Personal details → confirmation → booked. When the slot fills while the
+//! resident is typing, the 3 earliest free slots are offered, each taken in
+//! one click with what was already typed (A14).
+
+use super::require_eligible;
+use crate::views::{BookingView, FormState, Layout, render, slot_label};
+use crate::{AppError, AppState, session};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::{Form, PrivateCookieJar};
+use madoguchi_core::booking::{Applicant, ApplicantForm, Channel, FieldErrors};
+use madoguchi_core::ids::SlotId;
+use madoguchi_core::settings::ServiceSettings;
+use madoguchi_core::venue::Venue;
+use madoguchi_core::window::DayClosedReason;
+use madoguchi_store::{Actor, BookingError, NewBooking, Slot};
+use serde::Deserialize;
+
+/// A slot as the booking pages show it.
+pub(super) struct SlotView {
+    pub id: String,
+    pub venue_id: String,
+    pub venue_name: String,
+    pub when: String,
+    pub remaining: i64,
+}
+
+impl SlotView {
+    pub fn new(slot: &Slot, venue: &Venue, remaining: i64) -> Self {
+        Self {
+            id: slot.id.to_string(),
+            venue_id: venue.id.to_string(),
+            venue_name: venue.name.clone(),
+            when: slot_label(slot.date, slot.start_min, slot.end_min),
+            remaining,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "book_form.html")]
+struct FormPage {
+    layout: Layout,
+    slot: SlotView,
+    form: FormState,
+    party_sizes: Vec<u8>,
+}
+
+#[derive(Template)]
+#[template(path = "book_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    slot: SlotView,
+    values: ApplicantForm,
+    birth_date: String,
+    phone: String,
+    notify: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "book_full.html")]
+struct FullPage {
+    layout: Layout,
+    reason: String,
+    values: ApplicantForm,
+    alternatives: Vec<SlotView>,
+}
+
+#[derive(Template)]
+#[template(path = "book_done.html")]
+struct DonePage {
+    layout: Layout,
+    booking: BookingView,
+}
+
+/// The slot with its venue, or 404.
+async fn slot_and_venue(state: &AppState, slot_id: &str) -> Result<(Slot, Venue), AppError> {
+    let id: SlotId = slot_id.parse().map_err(|_| AppError::NotFound)?;
+    let slot = state.store.find_slot(id).await?.ok_or(AppError::NotFound)?;
+    let venue = state
+        .store
+        .find_venue(slot.venue_id)
+        .await?
+        .filter(|v| v.enabled)
+        .ok_or(AppError::NotFound)?;
+    Ok((slot, venue))
+}
+
+fn party_sizes() -> Vec<u8> {
+    (1..=madoguchi_core::booking::PartySize::MAX).collect()
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    jar: PrivateCookieJar,
+    Path(slot_id): Path<String>,
+) -> Result<Response, AppError> {
+    let settings = state.store.settings().await?;
+    if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
+        return Ok(redirect);
+    }
+    let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
+    let (jar, csrf) = session::csrf_token(jar, state.config.secure_cookies);
+    let values = ApplicantForm {
+        party_size: "1".to_owned(),
+        notify: "sms".to_owned(),
+        ..ApplicantForm::default()
+    };
+    let page = match availability(&state, &settings, &slot, &venue, 1) {
+        Ok(remaining) => render(&FormPage {
+            layout: Layout::new(&settings, "お名前と連絡先の入力", csrf),
+            slot: SlotView::new(&slot, &venue, remaining),
+            form: FormState {
+                values,
+                errors: FieldErrors::default(),
+            },
+            party_sizes: party_sizes(),
+        }),
+        Err(reason) => full_page(&state, &settings, &slot, &venue, reason, values, csrf).await?,
+    };
+    Ok((jar, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ApplicantSubmission {
+    #[serde(default)]
+    csrf: String,
+    /// Present when the resident pressed "修正する" on the confirmation page.
+    #[serde(default)]
+    edit: Option<String>,
+    #[serde(flatten)]
+    values: ApplicantForm,
+}
+
+/// Seats the web can still book in `slot`, or why it cannot be booked.
+fn availability(
+    state: &AppState,
+    settings: &ServiceSettings,
+    slot: &Slot,
+    venue: &Venue,
+    party: i64,
+) -> Result<i64, String> {
+    let now = state.clock.now();
+    if let Err(reason) =
+        venue
+            .window_or(&settings.window)
+            .check_booking(&settings.period, slot.date, now)
+    {
+        return Err(closed_message(reason).to_owned());
+    }
+    let remaining = settings.seats.remaining(&slot.seats(), Channel::Web, now);
+    if remaining == 0 || remaining < party {
+        return Err(format!(
+            "お選びの時間（{}）は満席になりました。",
+            slot_label(slot.date, slot.start_min, slot.end_min)
+        ));
+    }
+    Ok(remaining)
+}
+
+fn closed_message(reason: DayClosedReason) -> &'static str {
+    match reason {
+        DayClosedReason::Closed => {
+            "お選びの日の予約受付は終了しました（前日の受付締切を過ぎました）。"
+        }
+        DayClosedReason::NotYetOpen => "お選びの日は、まだ予約の受付が始まっていません。",
+        DayClosedReason::OutsidePeriod => "お選びの日は受付期間の外です。",
+    }
+}
+
+/// Checks the details; shows them for confirmation, or the form again with
+/// every problem marked and everything typed kept.
+pub async fn review(
+    State(state): State<AppState>,
+    jar: PrivateCookieJar,
+    Path(slot_id): Path<String>,
+    Form(submission): Form<ApplicantSubmission>,
+) -> Result<Response, AppError> {
+    session::check_csrf(&jar, &submission.csrf)?;
+    let settings = state.store.settings().await?;
+    if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
+        return Ok(redirect);
+    }
+    let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
+    let csrf = submission.csrf;
+    let values = submission.values;
+    let mut errors = FieldErrors::default();
+    let applicant = if submission.edit.is_some() {
+        None
+    } else {
+        match values.validate(state.clock.today()) {
+            Ok(applicant) => Some(applicant),
+            Err(e) => {
+                errors = e;
+                None
+            }
+        }
+    };
+    let party = applicant.as_ref().map_or(1, |a| a.party_size.seats());
+    let remaining = match availability(&state, &settings, &slot, &venue, 1) {
+        Ok(remaining) => remaining,
+        Err(reason) => {
+            return full_page(&state, &settings, &slot, &venue, reason, values, csrf).await;
+        }
+    };
+    if party > remaining {
+        errors.add(
+            "party_size",
+            format!(
+                "この時間の残りは{remaining}人分です。人数を減らすか、別の時間をお選びください。"
+            ),
+        );
+    }
+    match applicant {
+        Some(applicant) if errors.is_empty() => Ok(render(&ConfirmPage {
+            layout: Layout::new(&settings, "予約内容の確認", csrf),
+            slot: SlotView::new(&slot, &venue, remaining),
+            birth_date: applicant.birth_date.display_ja(),
+            phone: applicant.phone.display(),
+            notify: applicant.notify.label_ja(),
+            values: applicant.to_form(),
+        })),
+        _ => Ok(render(&FormPage {
+            layout: Layout::new(
+                &settings,
+                if errors.is_empty() {
+                    "お名前と連絡先の入力"
+                } else {
+                    "入力内容をご確認ください"
+                },
+                csrf,
+            ),
+            slot: SlotView::new(&slot, &venue, remaining),
+            form: FormState { values, errors },
+            party_sizes: party_sizes(),
+        })),
+    }
+}
+
+/// Makes the booking.
+pub async fn confirm(
+    State(state): State<AppState>,
+    jar: PrivateCookieJar,
+    Path(slot_id): Path<String>,
+    Form(submission): Form<ApplicantSubmission>,
+) -> Result<Response, AppError> {
+    session::check_csrf(&jar, &submission.csrf)?;
+    let settings = state.store.settings().await?;
+    if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
+        return Ok(redirect);
+    }
+    let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
+    let applicant: Applicant = match submission.values.validate(state.clock.today()) {
+        Ok(a) => a,
+        Err(errors) => {
+            // Only reachable with a tampered or stale form: show it again.
+            let remaining =
+                settings
+                    .seats
+                    .remaining(&slot.seats(), Channel::Web, state.clock.now());
+            return Ok(render(&FormPage {
+                layout: Layout::new(&settings, "入力内容をご確認ください", submission.csrf),
+                slot: SlotView::new(&slot, &venue, remaining),
+                form: FormState {
+                    values: submission.values,
+                    errors,
+                },
+                party_sizes: party_sizes(),
+            }));
+        }
+    };
+    let new = NewBooking {
+        slot_id: slot.id,
+        applicant,
+        channel: Channel::Web,
+    };
+    match state
+        .store
+        .book(&new, &Actor::Citizen, state.clock.now())
+        .await
+    {
+        Ok(booking) => {
+            tracing::info!(booking = %booking.id, slot = %slot.id, "booked on the web");
+            let grant = session::ManageGrant {
+                number: booking.reservation_no.clone(),
+                phone: booking.applicant.phone.clone(),
+            };
+            let jar = session::set_manage_grant(
+                jar,
+                &grant,
+                state.clock.now(),
+                state.config.secure_cookies,
+            );
+            Ok((jar, Redirect::to("/booked")).into_response())
+        }
+        Err(BookingError::Full) => {
+            let reason = format!(
+                "申し訳ありません。お選びの時間（{}）は、入力の間にほかの方の予約で満席になりました。",
+                slot_label(slot.date, slot.start_min, slot.end_min)
+            );
+            full_page(
+                &state,
+                &settings,
+                &slot,
+                &venue,
+                reason,
+                submission.values,
+                submission.csrf,
+            )
+            .await
+        }
+        Err(BookingError::NotBookable(reason)) => {
+            full_page(
+                &state,
+                &settings,
+                &slot,
+                &venue,
+                closed_message(reason).to_owned(),
+                submission.values,
+                submission.csrf,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// "That slot is full" with up to three alternatives (A14), or a plain
+/// statement that everything is full (A12).
+async fn full_page(
+    state: &AppState,
+    settings: &ServiceSettings,
+    slot: &Slot,
+    venue: &Venue,
+    reason: String,
+    values: ApplicantForm,
+    csrf: String,
+) -> Result<Response, AppError> {
+    let party = madoguchi_core::text::digits_only(&values.party_size)
+        .parse::<i64>()
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let now = state.clock.now();
+    let slots = state
+        .store
+        .alternatives(
+            venue.id,
+            (slot.date, slot.start_min),
+            party,
+            Channel::Web,
+            now,
+            Some(slot.id),
+            3,
+        )
+        .await?;
+    let venues = state.store.venues(false).await?;
+    let alternatives = slots
+        .iter()
+        .filter_map(|s| {
+            let v = venues.iter().find(|v| v.id == s.venue_id)?;
+            Some(SlotView::new(
+                s,
+                v,
+                settings.seats.remaining(&s.seats(), Channel::Web, now),
+            ))
+        })
+        .collect();
+    Ok(render(&FullPage {
+        layout: Layout::new(settings, "満席のため予約できませんでした", csrf),
+        reason,
+        values,
+        alternatives,
+    }))
+}
+
+pub async fn done(
+    State(state): State<AppState>,
+    jar: PrivateCookieJar,
+) -> Result<Response, AppError> {
+    let Some(grant) = session::manage_grant(&jar, state.clock.now()) else {
+        return Ok(Redirect::to("/lookup").into_response());
+    };
+    let settings = state.store.settings().await?;
+    let booking = state
+        .store
+        .find_booking(&grant.number, &grant.phone)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let venue = state.store.find_venue(booking.venue_id).await?;
+    Ok(render(&DonePage {
+        layout: Layout::new(&settings, "予約が完了しました", String::new()),
+        booking: BookingView::new(&booking, venue.as_ref()),
+    }))
+}

@@ -1,0 +1,106 @@
+//! The citizen pages: Japanese, server-rendered, working without
+//! JavaScript. Every state change is a POST with a CSRF token, answered with
+//! a redirect (Post/Redirect/Get) or a page that keeps what was typed.
+
+mod book;
+mod browse;
+mod eligibility;
+mod manage;
+mod start;
+
+use crate::AppState;
+use crate::session;
+use axum::Router;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::PrivateCookieJar;
+use madoguchi_core::settings::ServiceSettings;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(start::page))
+        .route(
+            "/eligibility",
+            get(eligibility::form).post(eligibility::submit),
+        )
+        .route("/venues", get(browse::venues))
+        .route("/venues/{venue_id}", get(browse::calendar))
+        .route("/venues/{venue_id}/{date}", get(browse::day))
+        .route("/book/{slot_id}", get(book::form).post(book::review))
+        .route(
+            "/book/{slot_id}/confirm",
+            axum::routing::post(book::confirm),
+        )
+        .route("/booked", get(book::done))
+        .route("/lookup", get(manage::lookup_form).post(manage::lookup))
+        .route("/manage", get(manage::show))
+        .route(
+            "/manage/cancel",
+            get(manage::cancel_form).post(manage::cancel),
+        )
+        .route(
+            "/manage/change/{slot_id}",
+            get(manage::change_form).post(manage::change),
+        )
+        .route("/manage/logout", axum::routing::post(manage::logout))
+}
+
+/// Sends a resident who has not confirmed the checklist to it first, and
+/// back to `return_to` afterwards.
+fn require_eligible(
+    jar: &PrivateCookieJar,
+    settings: &ServiceSettings,
+    return_to: &str,
+) -> Result<(), Response> {
+    if session::is_eligible(jar, &settings.checklist.version()) {
+        Ok(())
+    } else {
+        let target = format!("/eligibility?next={}", urlencode(return_to));
+        Err(Redirect::to(&target).into_response())
+    }
+}
+
+/// Only local paths are followed after the checklist (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/venues".to_owned(),
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for byte in s.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(char::from(byte))
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_only_follows_local_paths() {
+        assert_eq!(safe_next(Some("/venues/3")), "/venues/3");
+        assert_eq!(safe_next(Some("//evil.example/")), "/venues");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/venues");
+        assert_eq!(safe_next(Some("/\\evil")), "/venues");
+        assert_eq!(safe_next(None), "/venues");
+    }
+
+    #[test]
+    fn urlencode_keeps_paths_readable() {
+        assert_eq!(
+            urlencode("/venues/3?month=2026-12"),
+            "/venues/3%3Fmonth%3D2026-12"
+        );
+    }
+}

@@ -1,0 +1,151 @@
+//! Page models and their templates (askama: checked at compile time,
+//! escaped by default), plus the formatting residents see.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+use madoguchi_core::booking::{ApplicantForm, Booking, FieldErrors};
+use madoguchi_core::clock::{date_ja_with_year, hhmm};
+use madoguchi_core::settings::ServiceSettings;
+use madoguchi_core::venue::Venue;
+use madoguchi_store::Slot;
+
+/// Renders a page, or a plain error page if the template fails.
+pub fn render<T: Template>(page: &T) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => crate::AppError::from(e).into_response(),
+    }
+}
+
+/// What every page shows around its content.
+pub struct Layout {
+    pub title: String,
+    pub service_title: String,
+    pub city_name: String,
+    pub city_phone: String,
+    pub phone_hours: String,
+    pub csrf: String,
+}
+
+impl Layout {
+    pub fn new(settings: &ServiceSettings, title: impl Into<String>, csrf: String) -> Self {
+        Self {
+            title: title.into(),
+            service_title: settings.city.service_title.clone(),
+            city_name: settings.city.name.clone(),
+            city_phone: settings.city.phone.clone(),
+            phone_hours: settings.city.phone_hours.clone(),
+            csrf,
+        }
+    }
+}
+
+/// `2026年12月3日（木） 9:00〜9:30`
+pub fn slot_label(date: NaiveDate, start_min: u32, end_min: u32) -> String {
+    format!(
+        "{} {}〜{}",
+        date_ja_with_year(date),
+        hhmm(start_min),
+        hhmm(end_min)
+    )
+}
+
+pub fn slot_time(slot: &Slot) -> String {
+    format!("{}〜{}", hhmm(slot.start_min), hhmm(slot.end_min))
+}
+
+/// A booking as residents read it.
+pub struct BookingView {
+    pub number: String,
+    pub number_grouped: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub venue_name: String,
+    pub venue_address: String,
+    pub when: String,
+    pub party_size: u8,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: String,
+    pub phone: String,
+    pub email: String,
+    pub notify: &'static str,
+}
+
+impl BookingView {
+    pub fn new(booking: &Booking, venue: Option<&Venue>) -> Self {
+        let a = &booking.applicant;
+        Self {
+            number: booking.reservation_no.as_str().to_owned(),
+            number_grouped: booking.reservation_no.display_grouped(),
+            status: booking.status.as_str(),
+            status_label: booking.status.label_ja(),
+            venue_name: venue.map(|v| v.name.clone()).unwrap_or_default(),
+            venue_address: venue.map(|v| v.address.clone()).unwrap_or_default(),
+            when: slot_label(booking.slot_date, booking.start_min, booking.end_min),
+            party_size: a.party_size.get(),
+            name: a.name.as_str().to_owned(),
+            name_kana: a.name_kana.as_str().to_owned(),
+            birth_date: a.birth_date.display_ja(),
+            phone: a.phone.display(),
+            email: a
+                .email
+                .as_ref()
+                .map(|e| e.as_str().to_owned())
+                .unwrap_or_default(),
+            notify: a.notify.label_ja(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout,
+    message: &'a str,
+}
+
+/// A bare error page; it cannot rely on the database for the city's texts.
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let defaults = ServiceSettings::default();
+    let page = ErrorPage {
+        layout: Layout::new(&defaults, "エラー", String::new()),
+        message,
+    };
+    let body = page.render().unwrap_or_else(|_| {
+        format!("<!doctype html><html lang=\"ja\"><title>エラー</title><p>{status}</p></html>")
+    });
+    (status, Html(body)).into_response()
+}
+
+/// The single stylesheet, compiled into the binary.
+pub async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+/// A form as typed, with its errors, for the personal-details page.
+pub struct FormState {
+    pub values: ApplicantForm,
+    pub errors: FieldErrors,
+}
+
+impl FormState {
+    pub fn error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+    pub fn has_error(&self, field: &str) -> bool {
+        self.errors.get(field).is_some()
+    }
+    pub fn notify_is(&self, value: &str) -> bool {
+        self.values.notify == value
+    }
+    pub fn party_is(&self, n: &u8) -> bool {
+        self.values.party_size.trim() == n.to_string()
+    }
+}
