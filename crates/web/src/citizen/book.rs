@@ -98,7 +98,7 @@ pub async fn form(
 ) -> Result<Response, AppError> {
     let settings = state.store.settings().await?;
     if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
-        return Ok(redirect);
+        return Ok(redirect.into_response());
     }
     let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
     let (jar, csrf) = session::csrf_token(jar, state.config.secure_cookies);
@@ -180,7 +180,7 @@ pub async fn review(
     session::check_csrf(&jar, &submission.csrf)?;
     let settings = state.store.settings().await?;
     if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
-        return Ok(redirect);
+        return Ok(redirect.into_response());
     }
     let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
     let csrf = submission.csrf;
@@ -248,7 +248,7 @@ pub async fn confirm(
     session::check_csrf(&jar, &submission.csrf)?;
     let settings = state.store.settings().await?;
     if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
-        return Ok(redirect);
+        return Ok(redirect.into_response());
     }
     let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
     let applicant: Applicant = match submission.values.validate(state.clock.today()) {

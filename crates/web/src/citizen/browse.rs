@@ -48,11 +48,11 @@ fn mode_for(
     settings: &ServiceSettings,
     query: &BrowseQuery,
     here: &str,
-) -> Result<Mode, Response> {
+) -> Result<Mode, axum::response::Redirect> {
     if query.change.is_some() {
         return match session::manage_grant(jar, state.clock.now()) {
             Some(_) => Ok(Mode::Change),
-            None => Err(axum::response::Redirect::to("/lookup").into_response()),
+            None => Err(axum::response::Redirect::to("/lookup")),
         };
     }
     require_eligible(jar, settings, here)?;
@@ -117,7 +117,7 @@ pub async fn venues(
     let settings = state.store.settings().await?;
     let mode = match mode_for(&state, &jar, &settings, &query, "/venues") {
         Ok(mode) => mode,
-        Err(redirect) => return Ok(redirect),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let days = bookable_days(&state, &settings).await?;
     let reception_open = settings
@@ -202,7 +202,7 @@ pub async fn calendar(
     let here = format!("/venues/{venue_id}");
     let mode = match mode_for(&state, &jar, &settings, &query, &here) {
         Ok(mode) => mode,
-        Err(redirect) => return Ok(redirect),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let days = bookable_days(&state, &settings)
         .await?
@@ -334,7 +334,7 @@ pub async fn day(
     let here = format!("/venues/{venue_id}/{date}");
     let mode = match mode_for(&state, &jar, &settings, &query, &here) {
         Ok(mode) => mode,
-        Err(redirect) => return Ok(redirect),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let now = state.clock.now();
     let bookable = venue

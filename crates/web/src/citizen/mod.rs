@@ -11,7 +11,7 @@ mod start;
 use crate::AppState;
 use crate::session;
 use axum::Router;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Redirect;
 use axum::routing::get;
 use axum_extra::extract::PrivateCookieJar;
 use madoguchi_core::settings::ServiceSettings;
@@ -51,12 +51,12 @@ fn require_eligible(
     jar: &PrivateCookieJar,
     settings: &ServiceSettings,
     return_to: &str,
-) -> Result<(), Response> {
+) -> Result<(), Redirect> {
     if session::is_eligible(jar, &settings.checklist.version()) {
         Ok(())
     } else {
         let target = format!("/eligibility?next={}", urlencode(return_to));
-        Err(Redirect::to(&target).into_response())
+        Err(Redirect::to(&target))
     }
 }
 
