@@ -21,6 +21,61 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub web: WebSection,
     pub site: SiteSection,
+    pub service: ServiceSection,
+}
+
+/// Service rules that a deployment may pin in configuration. When set, they
+/// are written into the database settings at start-up (configuration wins
+/// over what is stored); when absent, the stored settings stay as they are.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceSection {
+    /// First and last day of the service period, `YYYY-MM-DD`.
+    pub first_day: Option<chrono::NaiveDate>,
+    pub last_day: Option<chrono::NaiveDate>,
+    /// A day opens for booking this many days ahead.
+    pub opens_days_ahead: Option<u32>,
+    /// Booking for a day closes this many days before it, at `closes_at`.
+    pub closes_days_before: Option<u32>,
+    /// `HH:MM`, Japan time.
+    pub closes_at: Option<String>,
+}
+
+impl ServiceSection {
+    /// Applies the pinned values to `settings`; true when anything changed.
+    pub fn apply(
+        &self,
+        settings: &mut madoguchi_core::settings::ServiceSettings,
+    ) -> Result<bool, ConfigError> {
+        let before = settings.clone();
+        if let Some(day) = self.first_day {
+            settings.period.first_day = day;
+        }
+        if let Some(day) = self.last_day {
+            settings.period.last_day = day;
+        }
+        if settings.period.last_day < settings.period.first_day {
+            return Err(ConfigError::Invalid(
+                "[service] last_day is before first_day".to_owned(),
+            ));
+        }
+        if let Some(days) = self.opens_days_ahead {
+            settings.window.opens_days_ahead = days;
+        }
+        if let Some(days) = self.closes_days_before {
+            settings.window.closes.days_before = days;
+            settings.window.changes_close.days_before = days;
+        }
+        if let Some(at) = &self.closes_at {
+            let time = chrono::NaiveTime::parse_from_str(at, "%H:%M").map_err(|_| {
+                ConfigError::Invalid(format!("[service] closes_at must be HH:MM, not {at}"))
+            })?;
+            let minute = chrono::Timelike::hour(&time) * 60 + chrono::Timelike::minute(&time);
+            settings.window.closes.at_minute = minute;
+            settings.window.changes_close.at_minute = minute;
+        }
+        Ok(*settings != before)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -88,7 +143,7 @@ impl Config {
                 continue;
             };
             let section = section.to_ascii_lowercase();
-            if !["database", "web", "site"].contains(&section.as_str()) {
+            if !["database", "web", "site", "service"].contains(&section.as_str()) {
                 continue;
             }
             let entry = table
@@ -160,6 +215,28 @@ mod tests {
         let env = vec![("MADOGUCHI_WEB_LISTNE".to_owned(), "x".to_owned())];
         let err = Config::load(None, env.into_iter()).unwrap_err();
         assert!(err.to_string().contains("listne"), "{err}");
+    }
+
+    #[test]
+    fn pinned_service_rules_override_the_stored_settings() {
+        let env = vec![
+            (
+                "MADOGUCHI_SERVICE_FIRST_DAY".to_owned(),
+                "2026-12-01".to_owned(),
+            ),
+            ("MADOGUCHI_SERVICE_CLOSES_AT".to_owned(), "12:00".to_owned()),
+        ];
+        let config = Config::load(None, env.into_iter()).unwrap();
+        let mut settings = madoguchi_core::settings::ServiceSettings::default();
+        assert!(config.service.apply(&mut settings).unwrap());
+        assert_eq!(settings.period.first_day.to_string(), "2026-12-01");
+        assert_eq!(settings.period.last_day.to_string(), "2027-03-31");
+        assert_eq!(settings.window.closes.at_minute, 720);
+        assert_eq!(settings.window.changes_close.at_minute, 720);
+        assert!(
+            !config.service.apply(&mut settings).unwrap(),
+            "applying twice changes nothing"
+        );
     }
 
     fn tempfile_in_target() -> (std::path::PathBuf, std::fs::File) {

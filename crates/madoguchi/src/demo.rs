@@ -123,8 +123,8 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut settings = store.settings().await?;
-    // Keep the default period while it is current; otherwise move it so
-    // that the demo starts today and lasts as long.
+    // Keep the period while it is current; otherwise move it so that the
+    // demo starts today and lasts as long.
     if !settings.period.contains(today) {
         let length = settings.period.last_day - settings.period.first_day;
         settings.period = ServicePeriod {

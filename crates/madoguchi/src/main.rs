@@ -94,6 +94,11 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the database {}", redact(&target)))?;
     store.migrate().await.context("applying migrations")?;
+    let mut settings = store.settings().await?;
+    if config.service.apply(&mut settings)? {
+        store.save_settings(&settings).await?;
+        tracing::info!("service rules from the configuration applied");
+    }
 
     match cli.command {
         Command::Migrate => {

@@ -5,6 +5,7 @@ use crate::{Result, Store, read, to_u32, write_tx};
 use madoguchi_core::ids::VenueId;
 use madoguchi_core::schedule::{DayHours, WeeklyTemplate};
 use madoguchi_core::venue::{Venue, VenueForm};
+use madoguchi_core::window::ReceptionWindow;
 
 impl Store {
     /// Venues in display order; disabled ones only when asked for.
@@ -62,6 +63,27 @@ impl Store {
         write_tx!(self, tx => {
             sqlx::query("UPDATE venues SET enabled = $1 WHERE id = $2")
                 .bind(enabled)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Gives a venue its own reception window, or (`None`) makes it follow
+    /// the global one.
+    pub async fn set_venue_window(
+        &self,
+        id: VenueId,
+        window: Option<&ReceptionWindow>,
+    ) -> Result<()> {
+        let json = window
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| crate::StoreError::Corrupt(format!("venue window: {e}")))?;
+        write_tx!(self, tx => {
+            sqlx::query("UPDATE venues SET window_json = $1 WHERE id = $2")
+                .bind(json)
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
