@@ -169,8 +169,9 @@ impl Store {
         self.get_booking(BookingId(booking_id)).await
     }
 
-    /// Moves a booking to another slot. The new seats are secured before the
-    /// old ones are released, in one transaction.
+    /// Moves a booking to another slot in one transaction: the old seats are
+    /// released only together with the new ones secured; if the new slot has
+    /// no room, nothing changes.
     pub async fn change(
         &self,
         number: &ReservationNo,
@@ -192,18 +193,11 @@ impl Store {
         let slot = self.bookable_slot(new_slot, now, &settings).await?;
         let seats = booking.applicant.party_size.seats();
         let at = now.timestamp();
+        // Lock order, as in `cancel` and `book`: the booking row first, then
+        // slot rows by ascending id. Two changes in opposite directions (or a
+        // change beside a cancel) would otherwise deadlock on PostgreSQL.
+        let old_slot = booking.slot_id;
         write_tx!(self, tx => {
-            let claimed = sqlx::query(&format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4"))
-                .bind(seats)
-                .bind(channel == Channel::Web)
-                .bind(release_after(&settings.seats, now))
-                .bind(slot.id.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if claimed != 1 {
-                return Err(BookingError::Full);
-            }
             let moved = sqlx::query(
                 "UPDATE bookings SET slot_id = $1, venue_id = $2, updated_at = $3
                  WHERE id = $4 AND slot_id = $5 AND status = 'booked'",
@@ -212,7 +206,7 @@ impl Store {
             .bind(slot.venue_id.0)
             .bind(at)
             .bind(booking.id.0)
-            .bind(booking.slot_id.0)
+            .bind(old_slot.0)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -220,11 +214,27 @@ impl Store {
                 // Cancelled or moved by someone else in the meantime.
                 return Err(BookingError::NotActive);
             }
-            sqlx::query("UPDATE slots SET booked = booked - $1 WHERE id = $2")
-                .bind(seats)
-                .bind(booking.slot_id.0)
-                .execute(&mut *tx)
-                .await?;
+            for id in if old_slot.0 < slot.id.0 { [old_slot, slot.id] } else { [slot.id, old_slot] } {
+                if id == old_slot {
+                    sqlx::query("UPDATE slots SET booked = booked - $1 WHERE id = $2")
+                        .bind(seats)
+                        .bind(old_slot.0)
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    let claimed = sqlx::query(&format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4"))
+                        .bind(seats)
+                        .bind(channel == Channel::Web)
+                        .bind(release_after(&settings.seats, now))
+                        .bind(slot.id.0)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if claimed != 1 {
+                        return Err(BookingError::Full);
+                    }
+                }
+            }
             record_event!(
                 &mut *tx,
                 booking.id.0,

@@ -181,16 +181,3 @@ impl Store {
 pub(crate) fn to_u32(value: i64, what: &str) -> Result<u32> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} out of range: {value}")))
 }
-
-#[cfg(test)]
-mod send_check {
-    fn is_send<T: Send>(_: T) {}
-    #[allow(dead_code)]
-    fn futures_are_send(
-        store: &crate::Store,
-        new: &crate::NewBooking,
-        now: chrono::DateTime<chrono::Utc>,
-    ) {
-        is_send(store.book(new, &crate::Actor::Citizen, now));
-    }
-}

@@ -128,9 +128,10 @@ enum Op {
     Book(SlotId, u8),
 }
 
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 8;
 const SLOTS_PER_ROUND: usize = 4;
 const MIX_CAPACITY: u32 = 6;
+const SLOTS: usize = ROUNDS * SLOTS_PER_ROUND;
 
 async fn concurrent_changes_and_cancels_keep_every_slots_seat_count_equal_to_its_bookings(
     db: TestDb,
@@ -138,16 +139,16 @@ async fn concurrent_changes_and_cancels_keep_every_slots_seat_count_equal_to_its
     let store = db.store.clone();
     let second = db.connect_again().await?;
     let venue = venue(&store, "honcho", 1).await?;
-    // 9:00–15:00: twelve 30-minute slots, four per round.
+    // From 9:00 on, 15-minute slots, four per round.
     let all = slots(
         &store,
         venue,
-        &weekdays(540, 900, 30, MIX_CAPACITY, 0),
+        &weekdays(540, 540 + 15 * u32::try_from(SLOTS)?, 15, MIX_CAPACITY, 0),
         thursday(),
         thursday(),
     )
     .await?;
-    assert_eq!(all.len(), ROUNDS * SLOTS_PER_ROUND);
+    assert_eq!(all.len(), SLOTS);
 
     for (round, group) in all.chunks(SLOTS_PER_ROUND).enumerate() {
         let ids: Vec<SlotId> = group.iter().map(|s| s.id).collect();

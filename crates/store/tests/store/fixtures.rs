@@ -9,8 +9,6 @@ use madoguchi_core::ids::{SlotId, VenueId};
 use madoguchi_core::schedule::{DayHours, WeeklyTemplate};
 use madoguchi_core::venue::VenueForm;
 use madoguchi_store::{Actor, BookingError, NewBooking, Slot, Store};
-use std::future::Future;
-use std::pin::Pin;
 
 /// Wednesday 2026-11-25, 10:00 in Japan: inside the default service period
 /// (2026-11-02 .. 2027-03-31). Tomorrow is bookable until 17:00 today; days
@@ -154,26 +152,16 @@ pub async fn booked(store: &Store, slot: SlotId) -> anyhow::Result<i64> {
     Ok(reload(store, slot).await?.booked)
 }
 
-/// A booking, change or cancel in flight.
-///
-/// Boxed because rustc cannot prove the store's `book`, `change` and `cancel`
-/// futures `Send` where lifetimes are higher-ranked (`tokio::spawn`, axum
-/// handlers): `record_event` in `src/bookings.rs` is an `async fn` generic
-/// over `sqlx::Executor`. Boxing here, at a concrete lifetime, proves it.
-/// Once the store is fixed, return `impl Future` instead, so the concurrency
-/// tests guard that property.
-pub type Op<'a> = Pin<Box<dyn Future<Output = Result<Booking, BookingError>> + Send + 'a>>;
-
 /// Books `party` people on `slot` through `channel`, as a citizen (web),
 /// the phone line or staff.
-pub fn book<'a>(
-    store: &'a Store,
+pub async fn book(
+    store: &Store,
     slot: SlotId,
     party: u8,
     mobile: &str,
     channel: Channel,
     now: DateTime<Utc>,
-) -> Op<'a> {
+) -> Result<Booking, BookingError> {
     let actor = match channel {
         Channel::Web => Actor::Citizen,
         Channel::Phone => Actor::Phone,
@@ -184,7 +172,42 @@ pub fn book<'a>(
         applicant: applicant(party, mobile),
         channel,
     };
-    Box::pin(async move { store.book(&new, &actor, now).await })
+    store.book(&new, &actor, now).await
+}
+
+/// Moves `booking` to `to` as its citizen would on the web.
+pub async fn change(
+    store: &Store,
+    booking: &Booking,
+    to: SlotId,
+    now: DateTime<Utc>,
+) -> Result<Booking, BookingError> {
+    store
+        .change(
+            &booking.reservation_no,
+            &booking.applicant.phone,
+            to,
+            &Actor::Citizen,
+            Channel::Web,
+            now,
+        )
+        .await
+}
+
+/// Cancels `booking` as its citizen would on the web.
+pub async fn cancel(
+    store: &Store,
+    booking: &Booking,
+    now: DateTime<Utc>,
+) -> Result<Booking, BookingError> {
+    store
+        .cancel(
+            &booking.reservation_no,
+            &booking.applicant.phone,
+            &Actor::Citizen,
+            now,
+        )
+        .await
 }
 
 /// Every slot's `booked` equals the seats of its active bookings.
@@ -199,26 +222,4 @@ pub async fn assert_seats_consistent(store: &Store) -> anyhow::Result<()> {
         "slots whose booked differs from their bookings: {wrong:?}"
     );
     Ok(())
-}
-
-/// Moves `booking` to `to` as its citizen would on the web.
-pub fn change<'a>(store: &'a Store, booking: &Booking, to: SlotId, now: DateTime<Utc>) -> Op<'a> {
-    let (number, phone) = (
-        booking.reservation_no.clone(),
-        booking.applicant.phone.clone(),
-    );
-    Box::pin(async move {
-        store
-            .change(&number, &phone, to, &Actor::Citizen, Channel::Web, now)
-            .await
-    })
-}
-
-/// Cancels `booking` as its citizen would on the web.
-pub fn cancel<'a>(store: &'a Store, booking: &Booking, now: DateTime<Utc>) -> Op<'a> {
-    let (number, phone) = (
-        booking.reservation_no.clone(),
-        booking.applicant.phone.clone(),
-    );
-    Box::pin(async move { store.cancel(&number, &phone, &Actor::Citizen, now).await })
 }
