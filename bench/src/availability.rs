@@ -2,7 +2,7 @@
 //! random venues for a fixed time.
 
 use crate::api::{self, Availability, Id};
-use crate::booking::{add_days, transport_kind};
+use crate::booking::{add_days, describe, transport_kind};
 use crate::rng::Rng;
 use crate::stats::{self, Latencies};
 use anyhow::{Context, Result};
@@ -18,7 +18,14 @@ const PARSE_EVERY: u64 = 32;
 
 pub struct Outcome {
     pub connections: usize,
+    /// The measuring window (`--seconds`).
+    pub window: Duration,
+    /// Until the last answer came in (requests in flight at the end of the
+    /// window are waited for; their latencies count, they themselves don't
+    /// count towards requests/s).
     pub elapsed: Duration,
+    /// Requests answered (200 or not) within the window.
+    pub in_window: u64,
     pub ok: u64,
     pub latency: Latencies,
     pub errors: BTreeMap<String, u64>,
@@ -33,13 +40,14 @@ impl Outcome {
         self.errors.values().sum()
     }
     pub fn requests_per_second(&self) -> f64 {
-        stats::rate(self.ok + self.error_count(), self.elapsed)
+        stats::rate(self.in_window, self.window)
     }
 }
 
 #[derive(Default)]
 struct TaskOutcome {
     ok: Vec<Duration>,
+    in_window: u64,
     errors: BTreeMap<String, u64>,
     samples: Vec<String>,
     parsed: u64,
@@ -103,8 +111,9 @@ pub async fn run(
     let mut ok = Vec::new();
     let mut errors = BTreeMap::new();
     let mut error_samples = Vec::new();
-    let (mut parsed, mut slots_in_parsed, mut bytes) = (0, 0, 0);
+    let (mut parsed, mut slots_in_parsed, mut bytes, mut in_window) = (0, 0, 0, 0);
     for outcome in outcomes {
+        in_window += outcome.in_window;
         ok.extend(outcome.ok);
         for (kind, n) in outcome.errors {
             *errors.entry(kind).or_default() += n;
@@ -120,7 +129,9 @@ pub async fn run(
     }
     Ok(Outcome {
         connections,
+        window: duration,
         elapsed,
+        in_window,
         ok: ok.len() as u64,
         latency: Latencies::new(ok),
         errors,
@@ -176,13 +187,17 @@ async fn worker(ctx: Ctx, client: reqwest::Client, mut rng: Rng) -> TaskOutcome 
         let response = match client.get(&url).send().await {
             Ok(response) => response,
             Err(e) => {
-                out.error(transport_kind(&e), format!("GET {url}: {e}"));
+                out.error(transport_kind(&e), format!("GET {url}: {}", describe(&e)));
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             }
         };
         let status = response.status().as_u16();
-        match response.bytes().await {
+        let body = response.bytes().await;
+        if Instant::now() <= deadline {
+            out.in_window += 1;
+        }
+        match body {
             Ok(body) if status == 200 => {
                 out.ok.push(started.elapsed());
                 out.bytes += body.len() as u64;
@@ -206,7 +221,7 @@ async fn worker(ctx: Ctx, client: reqwest::Client, mut rng: Rng) -> TaskOutcome 
                     api::excerpt(&String::from_utf8_lossy(&body))
                 ),
             ),
-            Err(e) => out.error(transport_kind(&e), format!("GET {url}: {e}")),
+            Err(e) => out.error(transport_kind(&e), format!("GET {url}: {}", describe(&e))),
         }
     }
     out
@@ -215,7 +230,8 @@ async fn worker(ctx: Ctx, client: reqwest::Client, mut rng: Rng) -> TaskOutcome 
 pub fn report(outcome: &Outcome) {
     println!("  connections           {}", outcome.connections);
     println!(
-        "  duration              {:.2} s",
+        "  duration              {:.2} s (last answer after {:.2} s)",
+        outcome.window.as_secs_f64(),
         outcome.elapsed.as_secs_f64()
     );
     println!("  answered 200          {}", outcome.ok);
@@ -227,8 +243,9 @@ pub fn report(outcome: &Outcome) {
         println!("    e.g. {sample}");
     }
     println!(
-        "  requests/s            {}",
-        stats::thousands(outcome.requests_per_second())
+        "  requests/s            {} ({} answered within the window)",
+        stats::thousands(outcome.requests_per_second()),
+        outcome.in_window
     );
     println!("  latency (200)         {}", outcome.latency.summary());
     if outcome.ok > 0 {

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use tokio::sync::Barrier;
 
 /// Errors on one slot after which the clients leave it alone.
 const SLOT_ERROR_LIMIT: u32 = 3;
@@ -266,11 +267,20 @@ pub async fn sell_out(
     for _ in 0..clients {
         http.push(api::client(1)?);
     }
-    let started = Instant::now();
+    // Every client connects first (not measured); all start together.
+    let barrier = Arc::new(Barrier::new(clients + 1));
     let tasks: Vec<_> = http
         .into_iter()
-        .map(|client| tokio::spawn(client_loop(Arc::clone(&shared), client)))
+        .map(|client| {
+            tokio::spawn(client_loop(
+                Arc::clone(&shared),
+                client,
+                Arc::clone(&barrier),
+            ))
+        })
         .collect();
+    barrier.wait().await;
+    let started = Instant::now();
     let mut outcomes = Vec::with_capacity(clients);
     for task in tasks {
         outcomes.push(task.await.context("a booking client panicked")?);
@@ -320,8 +330,20 @@ pub async fn sell_out(
     })
 }
 
-async fn client_loop(shared: Arc<Shared>, client: reqwest::Client) -> TaskOutcome {
+async fn client_loop(
+    shared: Arc<Shared>,
+    client: reqwest::Client,
+    barrier: Arc<Barrier>,
+) -> TaskOutcome {
     let mut out = TaskOutcome::default();
+    if let Ok(response) = client
+        .get(format!("{}/api/v1/venues", shared.base))
+        .send()
+        .await
+    {
+        let _ = response.bytes().await;
+    }
+    barrier.wait().await;
     let url = format!("{}/api/v1/bookings", shared.base);
     loop {
         if shared.stop.load(Ordering::Relaxed) {
@@ -346,7 +368,10 @@ async fn client_loop(shared: Arc<Shared>, client: reqwest::Client) -> TaskOutcom
         let response = match client.post(&url).json(&request).send().await {
             Ok(response) => response,
             Err(e) => {
-                out.error(transport_kind(&e), format!("POST slot {}: {e}", info.key));
+                out.error(
+                    transport_kind(&e),
+                    format!("POST slot {}: {}", info.key, describe(&e)),
+                );
                 shared.slot_error(slot);
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
@@ -397,6 +422,18 @@ async fn client_loop(shared: Arc<Shared>, client: reqwest::Client) -> TaskOutcom
         }
     }
     out
+}
+
+/// The error with its causes (reqwest's own message hides them).
+pub fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 pub fn transport_kind(e: &reqwest::Error) -> String {
@@ -508,7 +545,7 @@ pub async fn verify(
                     }
                 }
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(describe(&e)),
         };
         if let Err(why) = outcome {
             spot_failures.push(format!("GET booking {}: {why}", booking.reservation_no));
@@ -561,6 +598,11 @@ pub fn report(target: &Target, venues: &[Venue], run: &SellOut, verdict: &Verdic
     println!("  POST 409 latency      {}", run.full_latency.summary());
     if let Some(why) = &run.cut_short {
         println!("  NOTE                  the run was cut short: {why}");
+    }
+    if run.errors.contains_key("timeout") {
+        println!(
+            "  NOTE                  a POST that timed out may still have taken a seat; the checks count answered 201s only"
+        );
     }
     if run.mismatched > 0 {
         println!(

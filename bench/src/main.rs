@@ -13,6 +13,7 @@ mod api;
 mod availability;
 mod booking;
 mod cli;
+mod cpu;
 mod machine;
 mod people;
 mod rng;
@@ -144,6 +145,7 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
 
     let mut passed = true;
     let mut row = Row::default();
+    let meter = cpu::Meter::new(server.pid());
 
     if args.only != Only::Booking {
         println!(
@@ -153,6 +155,7 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
         println!("  (runs first, on the fresh demo data, so every answer lists open slots)");
         let ids = venues.iter().map(|v| v.id.clone()).collect();
         let days = WINDOW_WEEKS * 7 - 6;
+        let before = meter.read();
         let outcome = availability::run(
             &base,
             ids,
@@ -163,6 +166,10 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
         )
         .await?;
         availability::report(&outcome);
+        println!(
+            "  cpu time              {}",
+            meter.describe(before, meter.read(), outcome.elapsed, machine.cores)
+        );
         row.availability = Some(AvailabilityFigures {
             per_second: outcome.requests_per_second(),
             p50: outcome.latency.percentile(50.0),
@@ -196,9 +203,11 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
         if target.slots.is_empty() {
             println!("  no bookable slots found; skipped");
         } else {
+            let before = meter.read();
             let run =
                 booking::sell_out(&base, &target, args.clients, max_time, Arc::clone(&people))
                     .await?;
+            let cpu = meter.describe(before, meter.read(), run.elapsed, machine.cores);
             let verdict = booking::verify(
                 &client,
                 &base,
@@ -210,6 +219,7 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
             )
             .await?;
             booking::report(&target, &venues, &run, &verdict);
+            println!("  cpu time              {cpu}");
             passed &= verdict.passed() && run.error_count() == 0;
             row.venue_week = Some((run.accepted_count(), run.elapsed));
         }
@@ -235,9 +245,11 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
             println!("  no bookable slots found; FAILED");
             passed = false;
         } else {
+            let before = meter.read();
             let run =
                 booking::sell_out(&base, &target, args.clients, max_time, Arc::clone(&people))
                     .await?;
+            let cpu = meter.describe(before, meter.read(), run.elapsed, machine.cores);
             let verdict = booking::verify(
                 &client,
                 &base,
@@ -249,6 +261,7 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
             )
             .await?;
             booking::report(&target, &venues, &run, &verdict);
+            println!("  cpu time              {cpu}");
             passed &= verdict.passed() && run.error_count() == 0;
             row.booking = Some(BookingFigures {
                 accepted: run.accepted_count(),
@@ -293,34 +306,41 @@ struct AvailabilityFigures {
 }
 
 fn summary(args: &Args, machine: &Machine, row: &Row, passed: bool) {
+    let line = |label: String, value: String| println!("  {label:<34}{value}");
+    let verdict = |met: bool| if met { "met" } else { "NOT met" };
     println!("\nSummary");
     if let Some(b) = &row.booking {
-        let met = b.per_second >= GOAL_BOOKINGS_PER_SECOND;
-        println!(
-            "  bookings/s with {} clients   {} (goal ≥ {}: {})",
-            args.clients,
-            stats::thousands(b.per_second),
-            stats::thousands(GOAL_BOOKINGS_PER_SECOND),
-            if met { "met" } else { "NOT met" }
+        line(
+            format!("bookings/s, {} clients", args.clients),
+            format!(
+                "{} (goal ≥ {}: {})",
+                stats::thousands(b.per_second),
+                stats::thousands(GOAL_BOOKINGS_PER_SECOND),
+                verdict(b.per_second >= GOAL_BOOKINGS_PER_SECOND)
+            ),
         );
     }
     if let Some(a) = &row.availability {
-        let met = a.p99.is_some_and(|p| p < GOAL_AVAILABILITY_P99);
-        println!(
-            "  availability p99 at {} conn.  {} (goal < {} ms: {})",
-            args.connections,
-            stats::ms(a.p99),
-            GOAL_AVAILABILITY_P99.as_millis(),
-            if met { "met" } else { "NOT met" }
+        line(
+            format!("availability p99, {} connections", args.connections),
+            format!(
+                "{} (goal < {} ms: {})",
+                stats::ms(a.p99),
+                GOAL_AVAILABILITY_P99.as_millis(),
+                verdict(a.p99.is_some_and(|p| p < GOAL_AVAILABILITY_P99))
+            ),
         );
-    }
-    println!(
-        "  correctness                  {}",
-        if passed {
-            "OK (no oversell, bookings read back, no errors)"
-        } else {
-            "FAILED"
+        if a.errors > 0 {
+            line("availability errors".to_owned(), a.errors.to_string());
         }
+    }
+    line(
+        "correctness".to_owned(),
+        if passed {
+            "OK (no oversell, bookings read back, no errors)".to_owned()
+        } else {
+            "FAILED".to_owned()
+        },
     );
 
     let jst = jst().map(|tz| Utc::now().with_timezone(&tz).format("%Y-%m-%d").to_string());
@@ -378,18 +398,17 @@ async fn first_bookable_day(
     let today = Utc::now().with_timezone(&jst()?).date_naive();
     let from = booking::add_days(today, 1)?;
     let to = booking::add_days(from, 13)?;
+    let mut first: Option<NaiveDate> = None;
     for venue in venues {
         let availability = api::availability(client, base, &venue.id, from, to).await?;
-        let mut first: Option<NaiveDate> = None;
         for slot in &availability.slots {
             let day = slot.start_time()?.date_naive();
             first = Some(first.map_or(day, |f| f.min(day)));
         }
-        if let Some(day) = first {
-            return Ok(day);
-        }
     }
-    bail!("no venue has a bookable slot between {from} and {to}; is the demo data loaded?")
+    first.with_context(|| {
+        format!("no venue has a bookable slot between {from} and {to}; is the demo data loaded?")
+    })
 }
 
 /// `--bin`, else `target/release/madoguchi` under `$CARGO_TARGET_DIR`, the

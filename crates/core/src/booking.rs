@@ -7,7 +7,6 @@ use crate::name::{NameKana, PersonName};
 use crate::reservation_no::ReservationNo;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// How many people come on one booking. Each person takes one seat (A10).
@@ -139,20 +138,45 @@ pub struct Applicant {
     pub notify: Notify,
 }
 
-/// Field name → Japanese message, in form order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+/// Field name → Japanese message, in the order the fields appear on the
+/// form (the order they were checked in), so that an error summary reads
+/// top to bottom like the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
 
 impl FieldErrors {
+    /// Records the first problem of `field`; later ones are dropped.
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+        }
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+    /// (field, message) pairs in form order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    }
+}
+
+impl Serialize for FieldErrors {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (field, message) in &self.0 {
+            map.serialize_entry(field, message)?;
+        }
+        map.end()
     }
 }
 
@@ -350,7 +374,7 @@ mod tests {
         form.notify = "both".into();
         let errors = form.validate(today()).unwrap_err();
         assert!(errors.get("email").is_some());
-        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.len(), 1);
     }
 
     #[test]

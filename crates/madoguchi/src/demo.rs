@@ -224,6 +224,7 @@ async fn sample_bookings(store: &Store, now: DateTime<Utc>) -> anyhow::Result<u6
                     slot_id: slot.id,
                     applicant,
                     channel,
+                    request_key: None,
                 };
                 match store.book(&new, &Actor::System, now).await {
                     Ok(_) => count += 1,

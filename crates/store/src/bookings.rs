@@ -34,6 +34,9 @@ pub struct NewBooking {
     pub slot_id: SlotId,
     pub applicant: Applicant,
     pub channel: Channel,
+    /// Makes the request idempotent: booking again with the same key returns
+    /// the booking already made instead of taking more seats.
+    pub request_key: Option<String>,
 }
 
 /// Who did something, for the booking's history. Never a name: staff are
@@ -108,7 +111,52 @@ fn release_after(policy: &SeatPolicy, now: DateTime<Utc>) -> i64 {
 
 impl Store {
     /// Books a seat for each person in the party, or refuses with the reason.
+    /// A repeated request (same `request_key`) returns the first booking.
     pub async fn book(
+        &self,
+        new: &NewBooking,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, BookingError> {
+        if let Some(key) = &new.request_key
+            && let Some(existing) = self.find_booking_by_request_key(key).await?
+        {
+            return Ok(existing);
+        }
+        match self.book_once(new, actor, now).await {
+            // The same request, sent twice at once: the other copy won.
+            Err(BookingError::Store(StoreError::Database(sqlx::Error::Database(e))))
+                if e.is_unique_violation() && new.request_key.is_some() =>
+            {
+                let key = new.request_key.as_deref().unwrap_or_default();
+                self.find_booking_by_request_key(key)
+                    .await?
+                    .ok_or(BookingError::NotFound)
+            }
+            other => other,
+        }
+    }
+
+    async fn find_booking_by_request_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<Booking>, BookingError> {
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.request_key = $1"
+        );
+        // From the writer on SQLite, which has seen every commit.
+        let row: Option<BookingRow> = match &self.db {
+            crate::Db::Sqlite { write, .. } => {
+                sqlx::query_as(&sql).bind(key).fetch_optional(write).await?
+            }
+            crate::Db::Postgres(pool) => {
+                sqlx::query_as(&sql).bind(key).fetch_optional(pool).await?
+            }
+        };
+        Ok(row.map(BookingRow::into_booking).transpose()?)
+    }
+
+    async fn book_once(
         &self,
         new: &NewBooking,
         actor: &Actor,
@@ -137,8 +185,8 @@ impl Store {
                 let number = ReservationNo::generate(&mut rand::rng());
                 inserted = sqlx::query_as::<_, (i64,)>(
                     "INSERT INTO bookings (reservation_no, venue_id, slot_id, party_size, name, name_kana, birth_date,
-                        phone, email, notify, channel, status, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $12)
+                        phone, email, notify, channel, status, request_key, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $13, $12, $12)
                      ON CONFLICT (reservation_no) DO NOTHING
                      RETURNING id",
                 )
@@ -154,6 +202,7 @@ impl Store {
                 .bind(a.notify.as_str())
                 .bind(new.channel.as_str())
                 .bind(at)
+                .bind(new.request_key.as_deref())
                 .fetch_optional(&mut *tx)
                 .await?;
                 if inserted.is_some() {

@@ -316,10 +316,31 @@ fn no_room_message(all: &[Value]) -> String {
     }
 }
 
+/// The client's `Idempotency-Key`: a retried POST with the same key returns
+/// the booking made the first time instead of booking again.
+fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key)
+            if !key.is_empty() && key.len() <= 100 && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(key.to_owned()))
+        }
+        _ => Err(ApiError::Status(
+            StatusCode::BAD_REQUEST,
+            "Idempotency-Key は100文字以内の英数字記号で指定してください。".to_owned(),
+        )),
+    }
+}
+
 async fn create_booking(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     ApiJson(request): ApiJson<BookingRequest>,
 ) -> Result<Response, ApiError> {
+    let idempotency_key = idempotency_key(&headers)?;
     let form = ApplicantForm {
         party_size: text(&request.party_size),
         name: text(&request.name),
@@ -338,9 +359,8 @@ async fn create_booking(
     let mut errors = match &validated {
         Ok(_) => serde_json::Map::new(),
         Err(field_errors) => field_errors
-            .0
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), json!(v)))
+            .map(|(k, v)| (k.to_owned(), json!(v)))
             .collect(),
     };
     if slot.is_none() {
@@ -361,6 +381,7 @@ async fn create_booking(
         slot_id: slot.id,
         applicant,
         channel: Channel::Web,
+        request_key: idempotency_key.map(|key| format!("api:{key}")),
     };
     match state
         .store

@@ -440,7 +440,15 @@ async fn a_full_slot_answers_409_with_the_three_earliest_alternatives() {
 
 #[tokio::test]
 async fn when_everything_is_full_the_409_says_so_and_offers_nothing() {
-    let mut app = spawn().await;
+    // About 130 requests from one client: lift the rate limit for this test.
+    let mut app = spawn_at(
+        NOW,
+        RateLimitConfig {
+            burst: 10_000,
+            ..RateLimitConfig::default()
+        },
+    )
+    .await;
     // Shrink the world to one slot, then fill it.
     let mut settings = app.store.settings().await.unwrap();
     settings.period.first_day = d(2026, 12, 3);
@@ -964,4 +972,106 @@ async fn lookup_then_cancel_in_the_pages() {
         .await
         .json();
     assert_eq!(status["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn a_retried_api_booking_with_the_same_idempotency_key_books_once() {
+    let mut app = spawn().await;
+    let slot = app.slot(1, d(2026, 12, 3), 600).await;
+    let send = |key: &'static str| {
+        Request::post("/api/v1/bookings")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(booking_body(slot, 2, "09012345678").to_string()))
+            .unwrap()
+    };
+    let first = app.send(send("retry-me-1")).await;
+    let again = app.send(send("retry-me-1")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(
+        first.json()["reservation_no"],
+        again.json()["reservation_no"]
+    );
+    let seats = app
+        .store
+        .find_slot(madoguchi_core::ids::SlotId(slot))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seats.booked, 2, "the retry took no more seats");
+    let other = app.send(send("another-key")).await;
+    assert_eq!(other.status, StatusCode::CREATED);
+    assert_ne!(
+        other.json()["reservation_no"],
+        first.json()["reservation_no"]
+    );
+}
+
+#[tokio::test]
+async fn pressing_the_confirm_button_twice_books_once() {
+    let mut app = spawn().await;
+    pass_checklist(&mut app).await;
+    let slot = app.slot(1, d(2026, 12, 3), 600).await;
+    let csrf = app.get(&format!("/book/{slot}")).await.csrf();
+    let details = [
+        ("csrf", csrf.as_str()),
+        ("party_size", "1"),
+        ("name", "一宮 太郎"),
+        ("name_kana", "イチノミヤ タロウ"),
+        ("birth_date", "S35.4.1"),
+        ("phone", "09012345678"),
+        ("email", ""),
+        ("notify", "sms"),
+    ];
+    let confirm = app.post_form(&format!("/book/{slot}"), &details).await;
+    let marker = "name=\"request_id\" value=\"";
+    let start = confirm
+        .body
+        .find(marker)
+        .expect("the confirm form carries a request id")
+        + marker.len();
+    let request_id = confirm.body[start..].split('"').next().unwrap().to_owned();
+    let mut fields = details.to_vec();
+    fields.push(("request_id", &request_id));
+    assert_eq!(
+        app.post_form(&format!("/book/{slot}/confirm"), &fields)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.post_form(&format!("/book/{slot}/confirm"), &fields)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let bookings = app
+        .store
+        .bookings_in_slot(madoguchi_core::ids::SlotId(slot))
+        .await
+        .unwrap();
+    assert_eq!(bookings.len(), 1);
+    // 修正する shows what was typed, not the normalised form.
+    let mut edit = fields.clone();
+    edit.push(("edit", "1"));
+    let form = app.post_form(&format!("/book/{slot}"), &edit).await;
+    assert!(form.body.contains("value=\"S35.4.1\""));
+}
+
+#[tokio::test]
+async fn opening_a_full_slot_offers_other_times_to_choose_not_to_book_blindly() {
+    let mut app = spawn().await;
+    pass_checklist(&mut app).await;
+    let slot = app.slot(2, d(2026, 12, 3), 600).await;
+    app.book_api(slot, 2, "09000000001").await;
+    let page = app.get(&format!("/book/{slot}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("満席"));
+    assert!(
+        !page.body.contains("/confirm\""),
+        "no one-click booking without details"
+    );
+    let next = app.slot(2, d(2026, 12, 3), 630).await;
+    assert!(page.body.contains(&format!("href=\"/book/{next}\"")));
 }

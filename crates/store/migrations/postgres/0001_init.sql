@@ -63,6 +63,9 @@ CREATE TABLE bookings (
     notify         TEXT NOT NULL,
     channel        TEXT NOT NULL,
     status         TEXT NOT NULL,
+    -- Set by clients that may send the same request twice (a double click,
+    -- a retried API call): the second time, the first booking is returned.
+    request_key    TEXT UNIQUE,
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL
 );

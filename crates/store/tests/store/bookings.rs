@@ -36,6 +36,7 @@ async fn booking_a_slot_takes_its_seats_and_reads_back_with_every_field(
         slot_id: slot.id,
         applicant: applicant.clone(),
         channel: Channel::Web,
+        request_key: None,
     };
 
     let booking = store.book(&new, &Actor::Citizen, now()).await?;

@@ -171,6 +171,7 @@ pub async fn book(
         slot_id: slot,
         applicant: applicant(party, mobile),
         channel,
+        request_key: None,
     };
     store.book(&new, &actor, now).await
 }

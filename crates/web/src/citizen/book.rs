@@ -52,10 +52,14 @@ struct FormPage {
 struct ConfirmPage {
     layout: Layout,
     slot: SlotView,
+    /// As typed, carried in hidden fields (and shown again on 修正する).
     values: ApplicantForm,
+    /// As checked and normalised, for reading.
+    shown: ApplicantForm,
     birth_date: String,
     phone: String,
     notify: &'static str,
+    request_id: String,
 }
 
 #[derive(Template)]
@@ -63,7 +67,11 @@ struct ConfirmPage {
 struct FullPage {
     layout: Layout,
     reason: String,
+    /// Whether details were typed: then each alternative books in one
+    /// click with them; otherwise it opens the form for that slot.
+    has_details: bool,
     values: ApplicantForm,
+    request_id: String,
     alternatives: Vec<SlotView>,
 }
 
@@ -117,7 +125,7 @@ pub async fn form(
             },
             party_sizes: party_sizes(),
         }),
-        Err(reason) => full_page(&state, &settings, &slot, &venue, reason, values, csrf).await?,
+        Err(reason) => full_page(&state, &settings, &slot, &venue, reason, None, csrf).await?,
     };
     Ok((jar, page).into_response())
 }
@@ -129,6 +137,10 @@ pub struct ApplicantSubmission {
     /// Present when the resident pressed "修正する" on the confirmation page.
     #[serde(default)]
     edit: Option<String>,
+    /// Drawn when the confirmation page is shown; sending the same
+    /// confirmation twice (double click, back and resend) books once.
+    #[serde(default)]
+    request_id: String,
     #[serde(flatten)]
     values: ApplicantForm,
 }
@@ -201,7 +213,20 @@ pub async fn review(
     let remaining = match availability(&state, &settings, &slot, &venue, 1) {
         Ok(remaining) => remaining,
         Err(reason) => {
-            return full_page(&state, &settings, &slot, &venue, reason, values, csrf).await;
+            let details = Details {
+                values,
+                request_id: submission.request_id,
+            };
+            return full_page(
+                &state,
+                &settings,
+                &slot,
+                &venue,
+                reason,
+                Some(details),
+                csrf,
+            )
+            .await;
         }
     };
     if party > remaining {
@@ -219,7 +244,9 @@ pub async fn review(
             birth_date: applicant.birth_date.display_ja(),
             phone: applicant.phone.display(),
             notify: applicant.notify.label_ja(),
-            values: applicant.to_form(),
+            shown: applicant.to_form(),
+            values,
+            request_id: new_request_id(),
         })),
         _ => Ok(render(&FormPage {
             layout: Layout::new(
@@ -270,10 +297,12 @@ pub async fn confirm(
             }));
         }
     };
+    let request_id = submission.request_id;
     let new = NewBooking {
         slot_id: slot.id,
         applicant,
         channel: Channel::Web,
+        request_key: is_request_id(&request_id).then(|| format!("web:{request_id}")),
     };
     match state
         .store
@@ -299,31 +328,56 @@ pub async fn confirm(
                 "申し訳ありません。お選びの時間（{}）は、入力の間にほかの方の予約で満席になりました。",
                 slot_label(slot.date, slot.start_min, slot.end_min)
             );
+            let details = Details {
+                values: submission.values,
+                request_id,
+            };
             full_page(
                 &state,
                 &settings,
                 &slot,
                 &venue,
                 reason,
-                submission.values,
+                Some(details),
                 submission.csrf,
             )
             .await
         }
         Err(BookingError::NotBookable(reason)) => {
+            let details = Details {
+                values: submission.values,
+                request_id,
+            };
+            let reason = closed_message(reason).to_owned();
             full_page(
                 &state,
                 &settings,
                 &slot,
                 &venue,
-                closed_message(reason).to_owned(),
-                submission.values,
+                reason,
+                Some(details),
                 submission.csrf,
             )
             .await
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// What a resident typed, carried to the one-click alternatives.
+struct Details {
+    values: ApplicantForm,
+    request_id: String,
+}
+
+/// A fresh id for one confirmation (128 random bits, hex).
+fn new_request_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn is_request_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// "That slot is full" with up to three alternatives (A14), or a plain
@@ -334,9 +388,14 @@ async fn full_page(
     slot: &Slot,
     venue: &Venue,
     reason: String,
-    values: ApplicantForm,
+    details: Option<Details>,
     csrf: String,
 ) -> Result<Response, AppError> {
+    let has_details = details.is_some();
+    let Details { values, request_id } = details.unwrap_or(Details {
+        values: ApplicantForm::default(),
+        request_id: String::new(),
+    });
     let party = madoguchi_core::text::digits_only(&values.party_size)
         .parse::<i64>()
         .unwrap_or(1)
@@ -369,7 +428,13 @@ async fn full_page(
     Ok(render(&FullPage {
         layout: Layout::new(settings, "満席のため予約できませんでした", csrf),
         reason,
+        has_details,
         values,
+        request_id: if is_request_id(&request_id) {
+            request_id
+        } else {
+            new_request_id()
+        },
         alternatives,
     }))
 }
