@@ -2,7 +2,7 @@
 //! resident is typing, the 3 earliest free slots are offered, each taken in
 //! one click with what was already typed (A14).
 
-use super::require_eligible;
+use super::{require_eligible, slot_with_venue};
 use crate::views::{BookingView, FormState, Layout, render, slot_label};
 use crate::{AppError, AppState, session};
 use askama::Template;
@@ -10,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::{Form, PrivateCookieJar};
 use madoguchi_core::booking::{Applicant, ApplicantForm, Channel, FieldErrors};
-use madoguchi_core::ids::SlotId;
 use madoguchi_core::settings::ServiceSettings;
 use madoguchi_core::venue::Venue;
 use madoguchi_core::window::DayClosedReason;
@@ -82,17 +81,19 @@ struct DonePage {
     booking: BookingView,
 }
 
-/// The slot with its venue, or 404.
-async fn slot_and_venue(state: &AppState, slot_id: &str) -> Result<(Slot, Venue), AppError> {
-    let id: SlotId = slot_id.parse().map_err(|_| AppError::NotFound)?;
-    let slot = state.store.find_slot(id).await?.ok_or(AppError::NotFound)?;
-    let venue = state
-        .store
-        .find_venue(slot.venue_id)
-        .await?
-        .filter(|v| v.enabled)
-        .ok_or(AppError::NotFound)?;
-    Ok((slot, venue))
+/// What every step of booking a slot needs, or the redirect to the
+/// checklist for a browser that has not confirmed it.
+async fn open_slot(
+    state: &AppState,
+    jar: &PrivateCookieJar,
+    slot_id: &str,
+) -> Result<Result<(ServiceSettings, Slot, Venue), Redirect>, AppError> {
+    let settings = state.store.settings().await?;
+    if let Err(redirect) = require_eligible(jar, &settings, &format!("/book/{slot_id}")) {
+        return Ok(Err(redirect));
+    }
+    let (slot, venue) = slot_with_venue(state, slot_id).await?;
+    Ok(Ok((settings, slot, venue)))
 }
 
 fn party_sizes() -> Vec<u8> {
@@ -104,11 +105,10 @@ pub async fn form(
     jar: PrivateCookieJar,
     Path(slot_id): Path<String>,
 ) -> Result<Response, AppError> {
-    let settings = state.store.settings().await?;
-    if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
-        return Ok(redirect.into_response());
-    }
-    let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
+    let (settings, slot, venue) = match open_slot(&state, &jar, &slot_id).await? {
+        Ok(opened) => opened,
+        Err(redirect) => return Ok(redirect.into_response()),
+    };
     let (jar, csrf) = session::csrf_token(jar, state.config.secure_cookies);
     let values = ApplicantForm {
         party_size: "1".to_owned(),
@@ -190,11 +190,10 @@ pub async fn review(
     Form(submission): Form<ApplicantSubmission>,
 ) -> Result<Response, AppError> {
     session::check_csrf(&jar, &submission.csrf)?;
-    let settings = state.store.settings().await?;
-    if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
-        return Ok(redirect.into_response());
-    }
-    let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
+    let (settings, slot, venue) = match open_slot(&state, &jar, &slot_id).await? {
+        Ok(opened) => opened,
+        Err(redirect) => return Ok(redirect.into_response()),
+    };
     let csrf = submission.csrf;
     let values = submission.values;
     let mut errors = FieldErrors::default();
@@ -273,11 +272,10 @@ pub async fn confirm(
     Form(submission): Form<ApplicantSubmission>,
 ) -> Result<Response, AppError> {
     session::check_csrf(&jar, &submission.csrf)?;
-    let settings = state.store.settings().await?;
-    if let Err(redirect) = require_eligible(&jar, &settings, &format!("/book/{slot_id}")) {
-        return Ok(redirect.into_response());
-    }
-    let (slot, venue) = slot_and_venue(&state, &slot_id).await?;
+    let (settings, slot, venue) = match open_slot(&state, &jar, &slot_id).await? {
+        Ok(opened) => opened,
+        Err(redirect) => return Ok(redirect.into_response()),
+    };
     let applicant: Applicant = match submission.values.validate(state.clock.today()) {
         Ok(a) => a,
         Err(errors) => {

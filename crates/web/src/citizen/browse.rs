@@ -2,7 +2,7 @@
 //! The same pages serve a new booking and moving an existing one
 //! (`?change=1`, for a browser holding a manage grant).
 
-use super::require_eligible;
+use super::{enabled_venue, require_eligible};
 use crate::views::{Layout, render, slot_time};
 use crate::{AppError, AppState, session};
 use askama::Template;
@@ -191,13 +191,8 @@ pub async fn calendar(
     Path(venue_id): Path<String>,
     Query(query): Query<BrowseQuery>,
 ) -> Result<Response, AppError> {
-    let venue_id: VenueId = venue_id.parse().map_err(|_| AppError::NotFound)?;
-    let venue = state
-        .store
-        .find_venue(venue_id)
-        .await?
-        .filter(|v| v.enabled)
-        .ok_or(AppError::NotFound)?;
+    let venue = enabled_venue(&state, &venue_id).await?;
+    let venue_id = venue.id;
     let settings = state.store.settings().await?;
     let here = format!("/venues/{venue_id}");
     let mode = match mode_for(&state, &jar, &settings, &query, &here) {
@@ -322,14 +317,9 @@ pub async fn day(
     Path((venue_id, date)): Path<(String, String)>,
     Query(query): Query<BrowseQuery>,
 ) -> Result<Response, AppError> {
-    let venue_id: VenueId = venue_id.parse().map_err(|_| AppError::NotFound)?;
     let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| AppError::NotFound)?;
-    let venue = state
-        .store
-        .find_venue(venue_id)
-        .await?
-        .filter(|v| v.enabled)
-        .ok_or(AppError::NotFound)?;
+    let venue = enabled_venue(&state, &venue_id).await?;
+    let venue_id = venue.id;
     let settings = state.store.settings().await?;
     let here = format!("/venues/{venue_id}/{date}");
     let mode = match mode_for(&state, &jar, &settings, &query, &here) {

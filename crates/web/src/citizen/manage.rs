@@ -269,13 +269,7 @@ pub async fn cancel(
 }
 
 async fn change_target(state: &AppState, slot_id: &str) -> Result<SlotView, AppError> {
-    let id: SlotId = slot_id.parse().map_err(|_| AppError::NotFound)?;
-    let slot = state.store.find_slot(id).await?.ok_or(AppError::NotFound)?;
-    let venue = state
-        .store
-        .find_venue(slot.venue_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (slot, venue) = super::slot_with_venue(state, slot_id).await?;
     let settings = state.store.settings().await?;
     let remaining = settings
         .seats

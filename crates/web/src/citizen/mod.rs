@@ -8,13 +8,17 @@ mod eligibility;
 mod manage;
 mod start;
 
+use crate::AppError;
 use crate::AppState;
 use crate::session;
 use axum::Router;
 use axum::response::Redirect;
 use axum::routing::get;
 use axum_extra::extract::PrivateCookieJar;
+use madoguchi_core::ids::{SlotId, VenueId};
 use madoguchi_core::settings::ServiceSettings;
+use madoguchi_core::venue::Venue;
+use madoguchi_store::Slot;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -58,6 +62,28 @@ fn require_eligible(
         let target = format!("/eligibility?next={}", urlencode(return_to));
         Err(Redirect::to(&target))
     }
+}
+
+/// An enabled venue by the id in a URL, or 404.
+async fn enabled_venue(state: &crate::AppState, id: &str) -> Result<Venue, AppError> {
+    let id: VenueId = id.parse().map_err(|_| AppError::NotFound)?;
+    state
+        .store
+        .find_venue(id)
+        .await?
+        .filter(|v| v.enabled)
+        .ok_or(AppError::NotFound)
+}
+
+/// A slot by the id in a URL, with its venue if enabled, or 404.
+async fn slot_with_venue(
+    state: &crate::AppState,
+    slot_id: &str,
+) -> Result<(Slot, Venue), AppError> {
+    let id: SlotId = slot_id.parse().map_err(|_| AppError::NotFound)?;
+    let slot = state.store.find_slot(id).await?.ok_or(AppError::NotFound)?;
+    let venue = enabled_venue(state, &slot.venue_id.to_string()).await?;
+    Ok((slot, venue))
 }
 
 /// Only local paths are followed after the checklist (no open redirect).
