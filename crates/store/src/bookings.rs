@@ -123,17 +123,16 @@ impl Store {
         {
             return Ok(existing);
         }
-        match self.book_once(new, actor, now).await {
-            // The same request, sent twice at once: the other copy won.
-            Err(BookingError::Store(StoreError::Database(sqlx::Error::Database(e))))
-                if e.is_unique_violation() && new.request_key.is_some() =>
-            {
-                let key = new.request_key.as_deref().unwrap_or_default();
-                self.find_booking_by_request_key(key)
-                    .await?
-                    .ok_or(BookingError::NotFound)
-            }
-            other => other,
+        let result = self.book_once(new, actor, now).await;
+        match (&result, &new.request_key) {
+            // Another copy of the same request won the race (its insert hit
+            // the unique key, or its seats made this copy see a full slot):
+            // answer with that booking.
+            (Err(_), Some(key)) => match self.find_booking_by_request_key(key).await? {
+                Some(existing) => Ok(existing),
+                None => result,
+            },
+            _ => result,
         }
     }
 

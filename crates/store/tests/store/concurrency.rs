@@ -19,6 +19,51 @@ on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     concurrent_bookings_never_oversell_a_slot_and_every_accepted_booking_is_stored,
     concurrent_changes_and_cancels_keep_every_slots_seat_count_equal_to_its_bookings,
+    the_same_request_sent_many_times_at_once_books_once,
+}
+
+/// A double click, or a client retrying: the same request key arrives many
+/// times at once, through both stores. Exactly one booking is made, every
+/// caller gets it, and its seats are taken once.
+async fn the_same_request_sent_many_times_at_once_books_once(db: TestDb) -> anyhow::Result<()> {
+    let store = db.store.clone();
+    let second = db.connect_again().await?;
+    // Exactly room for one copy: the others must not be told "full".
+    let slot = one_slot(&store, "honcho", thursday(), 2, 0).await?;
+    let copies = 16;
+    let start = Arc::new(Barrier::new(copies));
+    let mut tasks = JoinSet::new();
+    for i in 0..copies {
+        let via = if i % 2 == 0 {
+            store.clone()
+        } else {
+            second.clone()
+        };
+        let start = start.clone();
+        tasks.spawn(async move {
+            let new = madoguchi_store::NewBooking {
+                slot_id: slot.id,
+                applicant: crate::fixtures::applicant(2, &mobile(1)),
+                channel: Channel::Web,
+                request_key: Some("web:same-confirmation".to_owned()),
+            };
+            start.wait().await;
+            via.book(&new, &madoguchi_store::Actor::Citizen, now())
+                .await
+        });
+    }
+    let mut numbers = BTreeSet::new();
+    while let Some(joined) = tasks.join_next().await {
+        numbers.insert(joined??.reservation_no.as_str().to_owned());
+    }
+    assert_eq!(
+        numbers.len(),
+        1,
+        "every copy got the same booking: {numbers:?}"
+    );
+    assert_eq!(reload(&store, slot.id).await?.booked, 2);
+    assert_seats_consistent(&store).await?;
+    Ok(())
 }
 
 const CAPACITY: i64 = 7;
