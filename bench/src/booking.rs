@@ -19,6 +19,8 @@ const SLOT_ERROR_LIMIT: u32 = 3;
 const HOPELESS_ERRORS: u64 = 500;
 /// Bodies of unexpected answers kept for the report.
 const ERROR_SAMPLES: usize = 5;
+/// Times a POST with an idempotency key is sent when no answer comes.
+const POST_TRIES: u32 = 3;
 
 /// A slot offered for booking when the run started.
 #[derive(Debug, Clone)]
@@ -124,6 +126,9 @@ pub struct SellOut {
     pub error_samples: Vec<String>,
     /// 201 answers naming another slot than the one asked for.
     pub mismatched: u64,
+    /// POSTs sent again (same key) after no answer came.
+    pub resent: u64,
+    pub idempotency_keys: bool,
     pub requests: u64,
     /// Why the run ended before every slot was sold out, if it did.
     pub cut_short: Option<String>,
@@ -180,6 +185,8 @@ struct Shared {
     accepted_total: AtomicU64,
     errors_total: AtomicU64,
     stop: AtomicBool,
+    /// `Idempotency-Key` prefix, when keys are sent.
+    key_prefix: Option<String>,
     /// Applicant numbers, shared across runs so phones never repeat.
     people: Arc<AtomicU64>,
 }
@@ -221,6 +228,7 @@ struct TaskOutcome {
     errors: BTreeMap<String, u64>,
     samples: Vec<String>,
     mismatched: u64,
+    resent: u64,
     cut_short: Option<String>,
 }
 
@@ -240,6 +248,7 @@ pub async fn sell_out(
     target: &Target,
     clients: usize,
     max_time: Duration,
+    idempotency_keys: bool,
     people: Arc<AtomicU64>,
 ) -> Result<SellOut> {
     let count = target.slots.len();
@@ -260,6 +269,7 @@ pub async fn sell_out(
         accepted_total: AtomicU64::new(0),
         errors_total: AtomicU64::new(0),
         stop: AtomicBool::new(false),
+        key_prefix: idempotency_keys.then(|| format!("bench-{}", std::process::id())),
         people,
     });
 
@@ -293,6 +303,7 @@ pub async fn sell_out(
     let mut errors = BTreeMap::new();
     let mut error_samples = Vec::new();
     let mut mismatched = 0;
+    let mut resent = 0;
     let mut cut_short = None;
     for outcome in outcomes {
         accepted.extend(outcome.accepted);
@@ -307,6 +318,7 @@ pub async fn sell_out(
             }
         }
         mismatched += outcome.mismatched;
+        resent += outcome.resent;
         cut_short = cut_short.or(outcome.cut_short);
     }
     let full_count = full.len() as u64;
@@ -325,6 +337,8 @@ pub async fn sell_out(
         errors,
         error_samples,
         mismatched,
+        resent,
+        idempotency_keys,
         requests: shared.requests.load(Ordering::Relaxed).min(max_requests),
         cut_short,
     })
@@ -364,21 +378,44 @@ async fn client_loop(
         let n = shared.people.fetch_add(1, Ordering::Relaxed);
         let info = &shared.slots[slot];
         let request = people::applicant(n, &info.id);
+        let key = shared
+            .key_prefix
+            .as_ref()
+            .map(|prefix| format!("{prefix}-{n}"));
         let started = Instant::now();
-        let response = match client.post(&url).json(&request).send().await {
-            Ok(response) => response,
-            Err(e) => {
-                out.error(
-                    transport_kind(&e),
-                    format!("POST slot {}: {}", info.key, describe(&e)),
-                );
-                shared.slot_error(slot);
-                tokio::time::sleep(Duration::from_millis(10)).await;
-                continue;
+        let mut tries = 0;
+        // With a key, a POST whose answer was lost is sent again: the server
+        // answers with the booking it made, if it made one, so every seat
+        // taken is known. Without one, the outcome of a lost answer is unknown.
+        let answer = loop {
+            tries += 1;
+            let mut post = client.post(&url).json(&request);
+            if let Some(key) = &key {
+                post = post.header("Idempotency-Key", key);
+            }
+            match post.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    break Some((status, response.bytes().await));
+                }
+                Err(e) => {
+                    out.error(
+                        transport_kind(&e),
+                        format!("POST slot {}: {}", info.key, describe(&e)),
+                    );
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    if key.is_some() && tries < POST_TRIES {
+                        out.resent += 1;
+                        continue;
+                    }
+                    shared.slot_error(slot);
+                    break None;
+                }
             }
         };
-        let status = response.status().as_u16();
-        let body = response.bytes().await;
+        let Some((status, body)) = answer else {
+            continue;
+        };
         let latency = started.elapsed();
         match (status, body) {
             (201, body) => {
@@ -569,7 +606,15 @@ pub fn report(target: &Target, venues: &[Venue], run: &SellOut, verdict: &Verdic
         target.slots.len(),
         target.seats()
     );
-    println!("  clients               {}", run.clients);
+    println!(
+        "  clients               {} ({})",
+        run.clients,
+        if run.idempotency_keys {
+            "each POST with an Idempotency-Key"
+        } else {
+            "no Idempotency-Key"
+        }
+    );
     println!("  accepted (201)        {accepted}");
     println!("  full (409)            {}", run.full);
     println!("  errors                {}", run.error_count());
@@ -599,7 +644,13 @@ pub fn report(target: &Target, venues: &[Venue], run: &SellOut, verdict: &Verdic
     if let Some(why) = &run.cut_short {
         println!("  NOTE                  the run was cut short: {why}");
     }
-    if run.errors.contains_key("timeout") {
+    if run.resent > 0 {
+        println!(
+            "  NOTE                  {} POSTs were sent again with the same Idempotency-Key after no answer came",
+            run.resent
+        );
+    }
+    if !run.idempotency_keys && run.errors.contains_key("timeout") {
         println!(
             "  NOTE                  a POST that timed out may still have taken a seat; the checks count answered 201s only"
         );

@@ -17,6 +17,7 @@ Options:
   --connections N          concurrent availability connections [default: 256]
   --spot-checks N          accepted bookings read back with GET [default: 200]
   --max-booking-seconds N  give up a sell-out after this long [default: 300]
+  --no-idempotency-key     send booking POSTs without an Idempotency-Key header
   --only booking|availability
                            run one of the two benchmarks only
   -h, --help               print this help
@@ -40,6 +41,7 @@ pub struct Args {
     pub connections: usize,
     pub spot_checks: usize,
     pub max_booking_seconds: u64,
+    pub idempotency_keys: bool,
     pub only: Only,
 }
 
@@ -54,6 +56,7 @@ impl Default for Args {
             connections: 256,
             spot_checks: 200,
             max_booking_seconds: 300,
+            idempotency_keys: true,
             only: Only::Both,
         }
     }
@@ -67,6 +70,7 @@ pub fn parse(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>> {
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
             "--keep" => args.keep = true,
+            "--no-idempotency-key" => args.idempotency_keys = false,
             "--bin" => args.bin = Some(PathBuf::from(value("--bin")?)),
             "--weeks" => args.weeks = number(&value("--weeks")?, "--weeks", 1, 8)?,
             "--clients" => args.clients = number(&value("--clients")?, "--clients", 1, 1024)?,

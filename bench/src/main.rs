@@ -204,9 +204,15 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
             println!("  no bookable slots found; skipped");
         } else {
             let before = meter.read();
-            let run =
-                booking::sell_out(&base, &target, args.clients, max_time, Arc::clone(&people))
-                    .await?;
+            let run = booking::sell_out(
+                &base,
+                &target,
+                args.clients,
+                max_time,
+                args.idempotency_keys,
+                Arc::clone(&people),
+            )
+            .await?;
             let cpu = meter.describe(before, meter.read(), run.elapsed, machine.cores);
             let verdict = booking::verify(
                 &client,
@@ -246,9 +252,15 @@ async fn measure(args: &Args, machine: &Machine, server: &mut Server) -> Result<
             passed = false;
         } else {
             let before = meter.read();
-            let run =
-                booking::sell_out(&base, &target, args.clients, max_time, Arc::clone(&people))
-                    .await?;
+            let run = booking::sell_out(
+                &base,
+                &target,
+                args.clients,
+                max_time,
+                args.idempotency_keys,
+                Arc::clone(&people),
+            )
+            .await?;
             let cpu = meter.describe(before, meter.read(), run.elapsed, machine.cores);
             let verdict = booking::verify(
                 &client,
