@@ -143,15 +143,9 @@ impl Store {
         let sql = format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.request_key = $1"
         );
-        // From the writer on SQLite, which has seen every commit.
-        let row: Option<BookingRow> = match &self.db {
-            crate::Db::Sqlite { write, .. } => {
-                sqlx::query_as(&sql).bind(key).fetch_optional(write).await?
-            }
-            crate::Db::Postgres(pool) => {
-                sqlx::query_as(&sql).bind(key).fetch_optional(pool).await?
-            }
-        };
+        let row: Option<BookingRow> = read!(self, pool => {
+            sqlx::query_as(&sql).bind(key).fetch_optional(pool).await?
+        });
         Ok(row.map(BookingRow::into_booking).transpose()?)
     }
 
@@ -167,7 +161,7 @@ impl Store {
         let a = &new.applicant;
         let at = now.timestamp();
 
-        let booking_id: i64 = write_tx!(self, tx => {
+        let (booking_id, number): (i64, ReservationNo) = write_tx!(self, tx => {
             let claimed = sqlx::query(&format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4"))
                 .bind(seats)
                 .bind(new.channel == Channel::Web)
@@ -203,18 +197,35 @@ impl Store {
                 .bind(at)
                 .bind(new.request_key.as_deref())
                 .fetch_optional(&mut *tx)
-                .await?;
+                .await?
+                .map(|(id,)| (id, number));
                 if inserted.is_some() {
                     break;
                 }
             }
-            let Some((id,)) = inserted else {
+            let Some((id, number)) = inserted else {
                 return Err(StoreError::Corrupt("no free reservation number found".to_owned()).into());
             };
             record_event!(&mut *tx, id, at, actor, "booked", serde_json::json!({ "slot_id": slot.id.0, "channel": new.channel.as_str() }))?;
-            id
+            (id, number)
         });
-        self.get_booking(BookingId(booking_id)).await
+        // Everything stored is known here; reading it back would cost the
+        // hot path another query.
+        let stored_at = crate::rows::instant(at)?;
+        Ok(Booking {
+            id: BookingId(booking_id),
+            reservation_no: number,
+            venue_id: slot.venue_id,
+            slot_id: slot.id,
+            slot_date: slot.date,
+            start_min: slot.start_min,
+            end_min: slot.end_min,
+            applicant: new.applicant.clone(),
+            channel: new.channel,
+            status: BookingStatus::Booked,
+            created_at: stored_at,
+            updated_at: stored_at,
+        })
     }
 
     /// Moves a booking to another slot in one transaction: the old seats are
@@ -352,19 +363,9 @@ impl Store {
         let sql = format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.id = $1"
         );
-        // Read from the writer on SQLite, so a booking just made is seen
-        // even before the readers' WAL snapshot moves on.
-        let row: Option<BookingRow> = match &self.db {
-            crate::Db::Sqlite { write, .. } => {
-                sqlx::query_as(&sql)
-                    .bind(id.0)
-                    .fetch_optional(write)
-                    .await?
-            }
-            crate::Db::Postgres(pool) => {
-                sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
-            }
-        };
+        let row: Option<BookingRow> = read!(self, pool => {
+            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+        });
         row.ok_or(BookingError::NotFound)?
             .into_booking()
             .map_err(Into::into)

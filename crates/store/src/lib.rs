@@ -15,12 +15,14 @@
 //! file lock) while reads use several connections in WAL mode.
 
 mod bookings;
+mod cache;
 mod rows;
 mod settings;
 mod slots;
 mod venues;
 
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
+pub use cache::TTL as CACHE_TTL;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -57,6 +59,7 @@ enum Db {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    cache: std::sync::Arc<cache::Cache>,
 }
 
 /// Which backend a [`Store`] runs on.
@@ -115,6 +118,7 @@ impl Store {
                 .await?;
             return Ok(Self {
                 db: Db::Postgres(pool),
+                cache: Default::default(),
             });
         }
         let path = target.strip_prefix("sqlite://").unwrap_or(target);
@@ -146,6 +150,7 @@ impl Store {
             .await?;
         Ok(Self {
             db: Db::Sqlite { read, write },
+            cache: Default::default(),
         })
     }
 

@@ -6,13 +6,20 @@ use madoguchi_core::settings::ServiceSettings;
 const SERVICE_KEY: &str = "service";
 
 impl Store {
-    /// The service settings; defaults until the city saves its own.
+    /// The service settings; defaults until the city saves its own. Read
+    /// through the in-process cache (every request needs them).
     pub async fn settings(&self) -> Result<ServiceSettings> {
-        match self.setting(SERVICE_KEY).await? {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("settings: {e}"))),
-            None => Ok(ServiceSettings::default()),
+        if let Some(cached) = self.cache.settings() {
+            return Ok((*cached).clone());
         }
+        let settings = match self.setting(SERVICE_KEY).await? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?,
+            None => ServiceSettings::default(),
+        };
+        self.cache
+            .put_settings(std::sync::Arc::new(settings.clone()));
+        Ok(settings)
     }
 
     pub async fn save_settings(&self, settings: &ServiceSettings) -> Result<()> {
@@ -33,6 +40,7 @@ impl Store {
     }
 
     pub async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.cache.clear_settings();
         write_tx!(self, tx => {
             sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .bind(key)
@@ -40,6 +48,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         });
+        self.cache.clear_settings();
         Ok(())
     }
 

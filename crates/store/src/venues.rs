@@ -10,29 +10,44 @@ use madoguchi_core::window::ReceptionWindow;
 impl Store {
     /// Venues in display order; disabled ones only when asked for.
     pub async fn venues(&self, include_disabled: bool) -> Result<Vec<Venue>> {
-        let rows: Vec<VenueRow> = read!(self, pool => {
-            sqlx::query_as(
-                "SELECT id, code, name, kana, address, phone, note, display_order, enabled, window_json
-                 FROM venues WHERE enabled OR $1 ORDER BY display_order, id",
-            )
-            .bind(include_disabled)
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter().map(VenueRow::into_venue).collect()
+        let all = self.all_venues().await?;
+        Ok(all
+            .iter()
+            .filter(|v| include_disabled || v.enabled)
+            .cloned()
+            .collect())
     }
 
     pub async fn find_venue(&self, id: VenueId) -> Result<Option<Venue>> {
-        let row: Option<VenueRow> = read!(self, pool => {
+        Ok(self
+            .all_venues()
+            .await?
+            .iter()
+            .find(|v| v.id == id)
+            .cloned())
+    }
+
+    /// Every venue, through the in-process cache: a city has a handful of
+    /// venues and every page and booking needs them.
+    async fn all_venues(&self) -> Result<std::sync::Arc<Vec<Venue>>> {
+        if let Some(cached) = self.cache.venues() {
+            return Ok(cached);
+        }
+        let rows: Vec<VenueRow> = read!(self, pool => {
             sqlx::query_as(
                 "SELECT id, code, name, kana, address, phone, note, display_order, enabled, window_json
-                 FROM venues WHERE id = $1",
+                 FROM venues ORDER BY display_order, id",
             )
-            .bind(id.0)
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await?
         });
-        row.map(VenueRow::into_venue).transpose()
+        let venues = std::sync::Arc::new(
+            rows.into_iter()
+                .map(VenueRow::into_venue)
+                .collect::<Result<Vec<_>>>()?,
+        );
+        self.cache.put_venues(venues.clone());
+        Ok(venues)
     }
 
     /// Creates the venue with this code, or updates its details.
@@ -56,6 +71,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
         });
+        self.cache.clear_venues();
         Ok(VenueId(id.0))
     }
 
@@ -67,6 +83,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         });
+        self.cache.clear_venues();
         Ok(())
     }
 
@@ -88,6 +105,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         });
+        self.cache.clear_venues();
         Ok(())
     }
 
