@@ -158,6 +158,11 @@ impl Store {
         let settings = self.settings().await?;
         let slot = self.bookable_slot(new.slot_id, now, &settings).await?;
         let seats = new.applicant.party_size.seats();
+        // Refuse a slot already seen full without queuing for the writer.
+        // Only a shortcut: the conditional update below decides.
+        if settings.seats.remaining(&slot.seats(), new.channel, now) < seats {
+            return Err(BookingError::Full);
+        }
         let a = &new.applicant;
         let at = now.timestamp();
 

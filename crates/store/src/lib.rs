@@ -91,12 +91,14 @@ macro_rules! write_tx {
                 let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
+                $store.cache.note_write();
                 out
             }
             $crate::Db::Postgres(pool) => {
                 let mut $tx = pool.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
+                $store.cache.note_write();
                 out
             }
         }
@@ -144,7 +146,7 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         let read = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options.read_only(true))
             .await?;
@@ -159,6 +161,13 @@ impl Store {
             Db::Sqlite { .. } => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// A number that changes whenever a write commits through this store
+    /// (not through other instances): read results derived from the
+    /// database stay valid while it is unchanged.
+    pub fn write_generation(&self) -> u64 {
+        self.cache.generation()
     }
 
     /// Applies the migrations this build carries.

@@ -187,11 +187,19 @@ struct RangeQuery {
 /// Longest range one availability request may cover.
 const MAX_RANGE_DAYS: i64 = 92;
 
+fn json_bytes(bytes: axum::body::Bytes) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response()
+}
+
 async fn availability(
     State(state): State<AppState>,
     Path(venue_id): Path<String>,
     Query(range): Query<RangeQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let venue_id: VenueId = venue_id.parse().map_err(|_| AppError::NotFound)?;
     let venue = state
         .store
@@ -224,13 +232,18 @@ async fn availability(
     let bookable = window.bookable_range(&settings.period, now);
     let (Some(first), Some(last)) = (from.or(bookable.map(|r| r.0)), to.or(bookable.map(|r| r.1)))
     else {
-        return Ok(Json(json!({ "venue_id": venue_id.0, "slots": [] })));
+        return Ok(Json(json!({ "venue_id": venue_id.0, "slots": [] })).into_response());
     };
     if last < first || (last - first).num_days() > MAX_RANGE_DAYS {
         return Err(ApiError::Invalid(json!({
             "to": format!("期間は from 以降、{MAX_RANGE_DAYS}日以内で指定してください。")
         })));
     }
+    let key = (venue_id, first, last);
+    if let Some(cached) = state.availability.get(&key, state.store.write_generation()) {
+        return Ok(json_bytes(cached));
+    }
+    let generation = state.store.write_generation();
     let slots: Vec<Value> = state
         .store
         .slots_between(venue_id, first, last)
@@ -242,7 +255,12 @@ async fn availability(
             (remaining > 0).then(|| slot_json(s, remaining))
         })
         .collect();
-    Ok(Json(json!({ "venue_id": venue_id.0, "slots": slots })))
+    let bytes = axum::body::Bytes::from(
+        serde_json::to_vec(&json!({ "venue_id": venue_id.0, "slots": slots }))
+            .map_err(|e| AppError::internal(format!("json: {e}")))?,
+    );
+    state.availability.put(key, generation, bytes.clone());
+    Ok(json_bytes(bytes))
 }
 
 /// An id given as a JSON number or string.

@@ -8,6 +8,7 @@ mod api;
 mod citizen;
 mod error;
 mod limits;
+mod read_cache;
 mod session;
 mod views;
 
@@ -42,6 +43,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     cookie_key: Key,
     limits: Arc<limits::Limits>,
+    availability: Arc<read_cache::AvailabilityCache>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             config: Arc::new(config),
             cookie_key,
             limits,
+            availability: Arc::default(),
         })
     }
 }
