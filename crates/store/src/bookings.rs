@@ -1,6 +1,7 @@
 //! Booking, changing and cancelling: each one transaction that checks and
 //! moves seats atomically.
 
+use crate::group_commit::ClaimOutcome;
 use crate::rows::{BOOKING_COLUMNS, BookingRow};
 use crate::slots::Slot;
 use crate::{Result, Store, StoreError, read, write_tx};
@@ -50,7 +51,7 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn as_string(&self) -> String {
+    pub(crate) fn as_string(&self) -> String {
         match self {
             Actor::Citizen => "citizen".to_owned(),
             Actor::Phone => "phone".to_owned(),
@@ -102,7 +103,7 @@ const NUMBER_ATTEMPTS: usize = 10;
 /// The seat condition of the atomic update, mirroring
 /// [`SeatPolicy::remaining`]: seats kept for phone and staff are withheld
 /// from web bookings until they are released.
-const HAS_ROOM: &str =
+pub(crate) const HAS_ROOM: &str =
     "booked + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
 
 fn release_after(policy: &SeatPolicy, now: DateTime<Utc>) -> i64 {
@@ -118,11 +119,8 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
-        if let Some(key) = &new.request_key
-            && let Some(existing) = self.find_booking_by_request_key(key).await?
-        {
-            return Ok(existing);
-        }
+        // A repeated key is detected where it is stored (no look-up on the
+        // hot path): the attempt fails and the first booking is returned.
         let result = self.book_once(new, actor, now).await;
         match (&result, &new.request_key) {
             // Another copy of the same request won the race (its insert hit
@@ -165,8 +163,70 @@ impl Store {
         }
         let a = &new.applicant;
         let at = now.timestamp();
+        let (booking_id, number) = match &self.db {
+            crate::Db::Sqlite { bookings, .. } => {
+                let claim = crate::group_commit::Claim {
+                    slot_id: slot.id.0,
+                    venue_id: slot.venue_id.0,
+                    seats,
+                    withhold: new.channel == Channel::Web,
+                    release_after: release_after(&settings.seats, now),
+                    name: a.name.as_str().to_owned(),
+                    name_kana: a.name_kana.as_str().to_owned(),
+                    birth_date: a.birth_date.date(),
+                    phone: a.phone.as_str().to_owned(),
+                    email: a.email.as_ref().map(|e| e.as_str().to_owned()),
+                    notify: a.notify.as_str(),
+                    channel: new.channel.as_str(),
+                    request_key: new.request_key.clone(),
+                    at,
+                    actor: actor.as_string(),
+                };
+                match bookings.submit(claim).await? {
+                    ClaimOutcome::Booked { id, number } => (id, number),
+                    ClaimOutcome::Full => return Err(BookingError::Full),
+                    // The outer `book` answers with the booking made first.
+                    ClaimOutcome::Duplicate => return Err(BookingError::NotFound),
+                }
+            }
+            crate::Db::Postgres(_) => {
+                self.book_in_transaction(new, &slot, &settings, actor, now)
+                    .await?
+            }
+        };
+        // Everything stored is known here; reading it back would cost the
+        // hot path another query.
+        let stored_at = crate::rows::instant(at)?;
+        Ok(Booking {
+            id: BookingId(booking_id),
+            reservation_no: number,
+            venue_id: slot.venue_id,
+            slot_id: slot.id,
+            slot_date: slot.date,
+            start_min: slot.start_min,
+            end_min: slot.end_min,
+            applicant: new.applicant.clone(),
+            channel: new.channel,
+            status: BookingStatus::Booked,
+            created_at: stored_at,
+            updated_at: stored_at,
+        })
+    }
 
-        let (booking_id, number): (i64, ReservationNo) = write_tx!(self, tx => {
+    /// One booking in its own transaction (PostgreSQL, where concurrent
+    /// transactions commit in parallel).
+    async fn book_in_transaction(
+        &self,
+        new: &NewBooking,
+        slot: &Slot,
+        settings: &madoguchi_core::settings::ServiceSettings,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, ReservationNo), BookingError> {
+        let a = &new.applicant;
+        let seats = a.party_size.seats();
+        let at = now.timestamp();
+        let made: (i64, ReservationNo) = write_tx!(self, tx => {
             let claimed = sqlx::query(&format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4"))
                 .bind(seats)
                 .bind(new.channel == Channel::Web)
@@ -214,23 +274,7 @@ impl Store {
             record_event!(&mut *tx, id, at, actor, "booked", serde_json::json!({ "slot_id": slot.id.0, "channel": new.channel.as_str() }))?;
             (id, number)
         });
-        // Everything stored is known here; reading it back would cost the
-        // hot path another query.
-        let stored_at = crate::rows::instant(at)?;
-        Ok(Booking {
-            id: BookingId(booking_id),
-            reservation_no: number,
-            venue_id: slot.venue_id,
-            slot_id: slot.id,
-            slot_date: slot.date,
-            start_min: slot.start_min,
-            end_min: slot.end_min,
-            applicant: new.applicant.clone(),
-            channel: new.channel,
-            status: BookingStatus::Booked,
-            created_at: stored_at,
-            updated_at: stored_at,
-        })
+        Ok(made)
     }
 
     /// Moves a booking to another slot in one transaction: the old seats are

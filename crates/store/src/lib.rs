@@ -16,6 +16,7 @@
 
 mod bookings;
 mod cache;
+mod group_commit;
 mod rows;
 mod settings;
 mod slots;
@@ -40,6 +41,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A batch of writes failed and was rolled back.
+    #[error("write failed: {0}")]
+    Write(String),
     #[error("could not open the database: {0}")]
     Open(String),
     /// A stored value no longer parses: a bug or manual tampering.
@@ -51,7 +55,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone)]
 enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        bookings: group_commit::GroupCommit,
+    },
     Postgres(PgPool),
 }
 
@@ -150,9 +158,15 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options.read_only(true))
             .await?;
+        let cache = std::sync::Arc::new(cache::Cache::default());
+        let bookings = group_commit::GroupCommit::start(write.clone(), cache.clone());
         Ok(Self {
-            db: Db::Sqlite { read, write },
-            cache: Default::default(),
+            db: Db::Sqlite {
+                read,
+                write,
+                bookings,
+            },
+            cache,
         })
     }
 
@@ -182,7 +196,7 @@ impl Store {
     /// Waits for in-flight work and closes every connection.
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 write.close().await;
                 read.close().await;
             }

@@ -157,7 +157,7 @@ impl Store {
         let sql = format!(
             "SELECT s.id, s.venue_id, s.day, s.start_min, s.end_min, s.starts_at, s.capacity, s.reserved, s.booked
              FROM slots s JOIN venues v ON v.id = s.venue_id
-             WHERE v.enabled AND s.day >= $1 AND s.day <= $2
+             WHERE v.enabled AND s.booked < s.capacity AND s.day >= $1 AND s.day <= $2
                AND s.capacity - s.booked - (CASE WHEN $3 AND s.starts_at > $4 THEN s.reserved ELSE 0 END) >= $5
                AND {venue_filter} AND {time_filter}
              ORDER BY s.day, s.start_min, s.venue_id

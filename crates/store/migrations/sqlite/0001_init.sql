@@ -48,6 +48,9 @@ CREATE TABLE slots (
     UNIQUE (venue_id, day, start_min)
 );
 CREATE INDEX slots_by_day ON slots (day, start_min);
+-- Slots with a seat left: the search for alternatives stays quick when most
+-- of the period is sold out (queries repeat the condition to use it).
+CREATE INDEX slots_with_room ON slots (day, start_min) WHERE booked < capacity;
 
 CREATE TABLE bookings (
     id             INTEGER PRIMARY KEY,
