@@ -122,7 +122,7 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
         tracing::info!("demo data already present");
         return Ok(());
     }
-    let mut settings = store.settings().await?;
+    let mut settings = (*store.settings().await?).clone();
     // Keep the period while it is current; otherwise move it so that the
     // demo starts today and lasts as long.
     if !settings.period.contains(today) {

@@ -94,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the database {}", redact(&target)))?;
     store.migrate().await.context("applying migrations")?;
-    let mut settings = store.settings().await?;
+    let mut settings = (*store.settings().await?).clone();
     if config.service.apply(&mut settings)? {
         store.save_settings(&settings).await?;
         tracing::info!("service rules from the configuration applied");

@@ -7,18 +7,19 @@ const SERVICE_KEY: &str = "service";
 
 impl Store {
     /// The service settings; defaults until the city saves its own. Read
-    /// through the in-process cache (every request needs them).
-    pub async fn settings(&self) -> Result<ServiceSettings> {
+    /// through the in-process cache (every request needs them); clone the
+    /// value to change it, then [`Store::save_settings`].
+    pub async fn settings(&self) -> Result<std::sync::Arc<ServiceSettings>> {
         if let Some(cached) = self.cache.settings() {
-            return Ok((*cached).clone());
+            return Ok(cached);
         }
         let settings = match self.setting(SERVICE_KEY).await? {
             Some(json) => serde_json::from_str(&json)
                 .map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?,
             None => ServiceSettings::default(),
         };
-        self.cache
-            .put_settings(std::sync::Arc::new(settings.clone()));
+        let settings = std::sync::Arc::new(settings);
+        self.cache.put_settings(settings.clone());
         Ok(settings)
     }
 

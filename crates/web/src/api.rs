@@ -201,14 +201,6 @@ async fn availability(
     Query(range): Query<RangeQuery>,
 ) -> Result<Response, ApiError> {
     let venue_id: VenueId = venue_id.parse().map_err(|_| AppError::NotFound)?;
-    let venue = state
-        .store
-        .find_venue(venue_id)
-        .await?
-        .filter(|v| v.enabled)
-        .ok_or(AppError::NotFound)?;
-    let settings = state.store.settings().await?;
-    let now = state.clock.now();
     let mut errors = serde_json::Map::new();
     let mut parse = |field: &str, value: &Option<String>| match value.as_deref() {
         None | Some("") => None,
@@ -228,6 +220,22 @@ async fn availability(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(Value::Object(errors)));
     }
+    // The common question (a venue, given days) answered from memory first.
+    if let (Some(first), Some(last)) = (from, to)
+        && let Some(cached) = state
+            .availability
+            .get(&(venue_id, first, last), state.store.write_generation())
+    {
+        return Ok(json_bytes(cached));
+    }
+    let venue = state
+        .store
+        .find_venue(venue_id)
+        .await?
+        .filter(|v| v.enabled)
+        .ok_or(AppError::NotFound)?;
+    let settings = state.store.settings().await?;
+    let now = state.clock.now();
     let window = venue.window_or(&settings.window);
     let bookable = window.bookable_range(&settings.period, now);
     let (Some(first), Some(last)) = (from.or(bookable.map(|r| r.0)), to.or(bookable.map(|r| r.1)))
@@ -240,7 +248,11 @@ async fn availability(
         })));
     }
     let key = (venue_id, first, last);
-    if let Some(cached) = state.availability.get(&key, state.store.write_generation()) {
+    // Asked once per request: a miss on an aged answer makes this request
+    // the one that refreshes it.
+    if (from.is_none() || to.is_none())
+        && let Some(cached) = state.availability.get(&key, state.store.write_generation())
+    {
         return Ok(json_bytes(cached));
     }
     let generation = state.store.write_generation();

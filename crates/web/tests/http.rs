@@ -450,7 +450,7 @@ async fn when_everything_is_full_the_409_says_so_and_offers_nothing() {
     )
     .await;
     // Shrink the world to one slot, then fill it.
-    let mut settings = app.store.settings().await.unwrap();
+    let mut settings = (*app.store.settings().await.unwrap()).clone();
     settings.period.first_day = d(2026, 12, 3);
     settings.period.last_day = d(2026, 12, 3);
     app.store.save_settings(&settings).await.unwrap();

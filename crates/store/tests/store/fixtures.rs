@@ -112,7 +112,7 @@ pub async fn slots(
     last: NaiveDate,
 ) -> anyhow::Result<Vec<Slot>> {
     store.set_weekly_template(venue, template).await?;
-    let closed = store.settings().await?.closed_days;
+    let closed = store.settings().await?.closed_days.clone();
     store
         .create_slots(venue, &template.generate(&closed, first, last))
         .await?;

@@ -23,7 +23,7 @@ async fn migrations_apply_twice_without_error(db: TestDb) -> anyhow::Result<()> 
     let second = db.connect_again().await?;
     second.migrate().await?;
     second.close().await;
-    assert_eq!(db.store.settings().await?, ServiceSettings::default());
+    assert_eq!(*db.store.settings().await?, ServiceSettings::default());
     Ok(())
 }
 
@@ -31,7 +31,7 @@ async fn settings_are_the_defaults_until_saved_and_then_round_trip(
     db: TestDb,
 ) -> anyhow::Result<()> {
     let store = &db.store;
-    assert_eq!(store.settings().await?, ServiceSettings::default());
+    assert_eq!(*store.settings().await?, ServiceSettings::default());
 
     let mut settings = ServiceSettings::default();
     settings.city.name = "テスト市".to_owned();
@@ -45,12 +45,12 @@ async fn settings_are_the_defaults_until_saved_and_then_round_trip(
         .what_to_bring
         .push("本人確認書類".to_owned());
     store.save_settings(&settings).await?;
-    assert_eq!(store.settings().await?, settings);
+    assert_eq!(*store.settings().await?, settings);
 
     // Saving again replaces, it does not add.
     settings.window.opens_days_ahead = 14;
     store.save_settings(&settings).await?;
-    assert_eq!(store.settings().await?, settings);
+    assert_eq!(*store.settings().await?, settings);
     Ok(())
 }
 
@@ -108,7 +108,7 @@ async fn slots_come_from_the_weekly_template_skip_weekends_and_holidays_and_gene
     // Monday 11-23 is Labour Thanksgiving Day; 11-28/29 are a weekend; the
     // year-end closure starts on 12-29.
     let (first, last) = (day(2026, 11, 23), day(2026, 12, 29));
-    let closed = store.settings().await?.closed_days;
+    let closed = store.settings().await?.closed_days.clone();
     let specs = template.generate(&closed, first, last);
     let created = store.create_slots(venue, &specs).await?;
     assert_eq!(created, specs.len() as u64);

@@ -92,7 +92,7 @@ async fn booking_outside_the_reception_window_is_refused_as_not_bookable(
     assert_eq!(booked(store, tomorrow).await?, 1);
 
     // Outside the service period: the city ends the campaign on 12-18.
-    let mut settings = store.settings().await?;
+    let mut settings = (*store.settings().await?).clone();
     settings.period.last_day = day(2026, 12, 18);
     store.save_settings(&settings).await?;
     book(

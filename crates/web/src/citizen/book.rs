@@ -87,7 +87,7 @@ async fn open_slot(
     state: &AppState,
     jar: &PrivateCookieJar,
     slot_id: &str,
-) -> Result<Result<(ServiceSettings, Slot, Venue), Redirect>, AppError> {
+) -> Result<Result<(std::sync::Arc<ServiceSettings>, Slot, Venue), Redirect>, AppError> {
     let settings = state.store.settings().await?;
     if let Err(redirect) = require_eligible(jar, &settings, &format!("/book/{slot_id}")) {
         return Ok(Err(redirect));
