@@ -27,6 +27,21 @@ pub struct Cutoff {
 }
 
 impl Cutoff {
+    /// How residents read it: `前日の17時`, `2日前の12時30分`, `当日の9時`.
+    pub fn describe_ja(&self) -> String {
+        let day = match self.days_before {
+            0 => "当日".to_owned(),
+            1 => "前日".to_owned(),
+            n => format!("{n}日前"),
+        };
+        let (hour, minute) = (self.at_minute / 60, self.at_minute % 60);
+        if minute == 0 {
+            format!("{day}の{hour}時")
+        } else {
+            format!("{day}の{hour}時{minute}分")
+        }
+    }
+
     pub fn instant_for(&self, day: NaiveDate) -> DateTime<Utc> {
         let base = day
             .checked_sub_days(Days::new(u64::from(self.days_before)))
@@ -134,6 +149,20 @@ mod tests {
             first_day: d(2026, 11, 2),
             last_day: d(2027, 3, 31),
         }
+    }
+
+    #[test]
+    fn cutoffs_read_naturally() {
+        let cut = |days_before, at_minute| {
+            Cutoff {
+                days_before,
+                at_minute,
+            }
+            .describe_ja()
+        };
+        assert_eq!(cut(1, 17 * 60), "前日の17時");
+        assert_eq!(cut(2, 12 * 60 + 30), "2日前の12時30分");
+        assert_eq!(cut(0, 9 * 60), "当日の9時");
     }
 
     #[test]

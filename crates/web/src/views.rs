@@ -72,11 +72,16 @@ pub struct BookingView {
     pub phone: String,
     pub email: String,
     pub notify: &'static str,
+    /// When changes and cancellations close, e.g. `前日の17時`.
+    pub changes_close: String,
 }
 
 impl BookingView {
-    pub fn new(booking: &Booking, venue: Option<&Venue>) -> Self {
+    pub fn new(booking: &Booking, venue: Option<&Venue>, settings: &ServiceSettings) -> Self {
         let a = &booking.applicant;
+        let window = venue
+            .map(|v| v.window_or(&settings.window))
+            .unwrap_or(settings.window);
         Self {
             number: booking.reservation_no.as_str().to_owned(),
             number_grouped: booking.reservation_no.display_grouped(),
@@ -96,6 +101,7 @@ impl BookingView {
                 .map(|e| e.as_str().to_owned())
                 .unwrap_or_default(),
             notify: a.notify.label_ja(),
+            changes_close: window.changes_close.describe_ja(),
         }
     }
 }

@@ -453,6 +453,6 @@ pub async fn done(
     let venue = state.store.find_venue(booking.venue_id).await?;
     Ok(render(&DonePage {
         layout: Layout::new(&settings, "予約が完了しました", String::new()),
-        booking: BookingView::new(&booking, venue.as_ref()),
+        booking: BookingView::new(&booking, venue.as_ref(), &settings),
     }))
 }

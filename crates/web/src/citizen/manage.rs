@@ -153,7 +153,8 @@ async fn granted_booking(
 
 async fn booking_view(state: &AppState, booking: &Booking) -> Result<BookingView, AppError> {
     let venue = state.store.find_venue(booking.venue_id).await?;
-    Ok(BookingView::new(booking, venue.as_ref()))
+    let settings = state.store.settings().await?;
+    Ok(BookingView::new(booking, venue.as_ref(), &settings))
 }
 
 async fn can_change(state: &AppState, booking: &Booking) -> Result<bool, AppError> {
