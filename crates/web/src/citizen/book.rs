@@ -79,6 +79,7 @@ struct FullPage {
 struct DonePage {
     layout: Layout,
     booking: BookingView,
+    what_to_bring: Vec<String>,
 }
 
 /// What every step of booking a slot needs, or the redirect to the
@@ -454,5 +455,6 @@ pub async fn done(
     Ok(render(&DonePage {
         layout: Layout::new(&settings, "予約が完了しました", String::new()),
         booking: BookingView::new(&booking, venue.as_ref(), &settings),
+        what_to_bring: settings.start_page.what_to_bring.clone(),
     }))
 }
