@@ -39,6 +39,9 @@ pub struct ServiceSection {
     pub closes_days_before: Option<u32>,
     /// `HH:MM`, Japan time.
     pub closes_at: Option<String>,
+    /// Seats kept for phone and staff bookings are released to the web this
+    /// many minutes before the slot.
+    pub release_reserved_minutes_before: Option<i64>,
 }
 
 impl ServiceSection {
@@ -65,6 +68,14 @@ impl ServiceSection {
         if let Some(days) = self.closes_days_before {
             settings.window.closes.days_before = days;
             settings.window.changes_close.days_before = days;
+        }
+        if let Some(minutes) = self.release_reserved_minutes_before {
+            if minutes < 0 {
+                return Err(ConfigError::Invalid(
+                    "[service] release_reserved_minutes_before must not be negative".to_owned(),
+                ));
+            }
+            settings.seats.release_reserved_minutes_before = minutes;
         }
         if let Some(at) = &self.closes_at {
             let time = chrono::NaiveTime::parse_from_str(at, "%H:%M").map_err(|_| {
