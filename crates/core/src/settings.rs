@@ -30,6 +30,23 @@ pub struct StartPage {
     pub how_it_works: Vec<String>,
 }
 
+/// How long personal data is kept (E2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// Bookings (with their names, birth dates, phone numbers and history)
+    /// are deleted this many days after the appointment day; only
+    /// anonymous counts per venue, day, channel and status remain.
+    pub days_after_visit: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            days_after_visit: 30,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceSettings {
     pub city: CityInfo,
@@ -39,6 +56,8 @@ pub struct ServiceSettings {
     pub closed_days: ClosedDays,
     pub checklist: Checklist,
     pub start_page: StartPage,
+    #[serde(default)]
+    pub retention: Retention,
 }
 
 impl Default for ServiceSettings {
@@ -60,6 +79,7 @@ impl Default for ServiceSettings {
             seats: SeatPolicy::default(),
             closed_days: ClosedDays::default(),
             checklist: Checklist::default(),
+            retention: Retention::default(),
             start_page: StartPage {
                 about: "マイナンバーカードの電子証明書には有効期限があります（発行から5回目の誕生日まで）。有効期限が近づいた方は、市の窓口で更新の手続きができます。手続きは予約制です。".to_owned(),
                 what_to_bring: vec![

@@ -49,6 +49,9 @@ enum Command {
     },
     /// Apply database migrations.
     Migrate,
+    /// Delete bookings past the retention period, keeping anonymous counts
+    /// (`serve` also does this every hour).
+    Purge,
     /// Load data.
     Seed {
         #[command(subcommand)]
@@ -104,6 +107,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             println!("migrations applied to {}", redact(&target));
         }
+        Command::Purge => {
+            let deleted = purge(&store, clock.as_ref()).await?;
+            println!("{deleted} bookings past the retention period deleted");
+        }
         Command::Seed {
             what: SeedWhat::Demo,
         } => {
@@ -122,6 +129,22 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Deletes bookings whose appointment day is older than the retention
+/// period (E2).
+async fn purge(store: &Store, clock: &dyn Clock) -> anyhow::Result<u64> {
+    let settings = store.settings().await?;
+    let days = u64::from(settings.retention.days_after_visit);
+    let before = clock
+        .today()
+        .checked_sub_days(chrono::Days::new(days))
+        .context("retention period reaches before the calendar")?;
+    let deleted = store.purge_bookings_before(before).await?;
+    if deleted > 0 {
+        tracing::info!(deleted, %before, "personal data past the retention period deleted");
+    }
+    Ok(deleted)
+}
+
 async fn serve(
     store: Store,
     clock: Arc<dyn Clock>,
@@ -131,6 +154,18 @@ async fn serve(
     let fresh: [u8; 64] = rand::random();
     let fresh_hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
     let secret = store.secret_or_insert("cookie_key", &fresh_hex).await?;
+    // Retention runs beside the server, every hour, on every instance (the
+    // deletion is idempotent).
+    let (purge_store, purge_clock) = (store.clone(), clock.clone());
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            if let Err(e) = purge(&purge_store, purge_clock.as_ref()).await {
+                tracing::error!(error = %e, "retention purge failed");
+            }
+        }
+    });
     let state = madoguchi_web::AppState::new(store, clock, config.web_config(), secret.as_bytes())?;
     let app = madoguchi_web::app(state);
     let listener = tokio::net::TcpListener::bind(listen)

@@ -17,6 +17,7 @@
 mod bookings;
 mod cache;
 mod group_commit;
+mod retention;
 mod rows;
 mod settings;
 mod slots;
@@ -24,6 +25,7 @@ mod venues;
 
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
+pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

@@ -85,3 +85,15 @@ CREATE TABLE booking_events (
     detail     TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX booking_events_by_booking ON booking_events (booking_id, id);
+
+-- What remains of bookings once their personal data is deleted after the
+-- retention period: anonymous counts per venue, day, channel and status.
+CREATE TABLE booking_stats (
+    venue_id BIGINT NOT NULL REFERENCES venues(id),
+    day      DATE NOT NULL,
+    channel  TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    bookings BIGINT NOT NULL,
+    seats    BIGINT NOT NULL,
+    PRIMARY KEY (venue_id, day, channel, status)
+);

@@ -85,3 +85,15 @@ CREATE TABLE booking_events (
     detail     TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX booking_events_by_booking ON booking_events (booking_id, id);
+
+-- What remains of bookings once their personal data is deleted after the
+-- retention period: anonymous counts per venue, day, channel and status.
+CREATE TABLE booking_stats (
+    venue_id INTEGER NOT NULL REFERENCES venues(id),
+    day      TEXT NOT NULL,
+    channel  TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    bookings INTEGER NOT NULL,
+    seats    INTEGER NOT NULL,
+    PRIMARY KEY (venue_id, day, channel, status)
+);

@@ -39,5 +39,6 @@ mod audit;
 mod bookings;
 mod changes;
 mod concurrency;
+mod retention;
 mod setup;
 mod window;

@@ -1,0 +1,84 @@
+//! Deleting personal data after the retention period (E2), leaving only
+//! anonymous counts.
+
+use crate::{Result, Store, read, write_tx};
+use chrono::NaiveDate;
+use madoguchi_core::ids::VenueId;
+
+/// Anonymous counts of bookings whose personal data was deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingCount {
+    pub venue_id: VenueId,
+    pub day: NaiveDate,
+    pub channel: String,
+    pub status: String,
+    pub bookings: i64,
+    pub seats: i64,
+}
+
+impl Store {
+    /// Deletes every booking (with its history) whose appointment day is
+    /// before `day`, after adding it to the anonymous counts, in one
+    /// transaction. Returns how many bookings were deleted.
+    pub async fn purge_bookings_before(&self, day: NaiveDate) -> Result<u64> {
+        let deleted = write_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO booking_stats (venue_id, day, channel, status, bookings, seats)
+                 SELECT b.venue_id, s.day, b.channel, b.status, COUNT(*), CAST(SUM(b.party_size) AS BIGINT)
+                 FROM bookings b JOIN slots s ON s.id = b.slot_id
+                 WHERE s.day < $1
+                 GROUP BY b.venue_id, s.day, b.channel, b.status
+                 ON CONFLICT (venue_id, day, channel, status) DO UPDATE
+                   SET bookings = booking_stats.bookings + excluded.bookings,
+                       seats = booking_stats.seats + excluded.seats",
+            )
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM booking_events WHERE booking_id IN
+                   (SELECT b.id FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE s.day < $1)",
+            )
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM bookings WHERE slot_id IN (SELECT id FROM slots WHERE day < $1)")
+                .bind(day)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted)
+    }
+
+    /// The anonymous counts from `first` to `last` inclusive.
+    pub async fn booking_counts(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<BookingCount>> {
+        let rows: Vec<(i64, NaiveDate, String, String, i64, i64)> = read!(self, pool => {
+            sqlx::query_as(
+                "SELECT venue_id, day, channel, status, bookings, seats FROM booking_stats
+                 WHERE day >= $1 AND day <= $2 ORDER BY day, venue_id, channel, status",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(venue, day, channel, status, bookings, seats)| BookingCount {
+                    venue_id: VenueId(venue),
+                    day,
+                    channel,
+                    status,
+                    bookings,
+                    seats,
+                },
+            )
+            .collect())
+    }
+}
