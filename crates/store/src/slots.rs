@@ -207,6 +207,36 @@ pub struct FreeSlotQuery {
 }
 
 impl Store {
+    /// The 3 free slots to offer instead of `slot` when it has no room for
+    /// `seats` (A14), each with the seats `channel` can still book there.
+    pub async fn alternatives_to(
+        &self,
+        slot: &Slot,
+        seats: i64,
+        channel: Channel,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Slot, i64)>> {
+        let policy = self.settings().await?.seats;
+        let offered = self
+            .alternatives(
+                slot.venue_id,
+                (slot.date, slot.start_min),
+                seats,
+                channel,
+                now,
+                Some(slot.id),
+                3,
+            )
+            .await?;
+        Ok(offered
+            .into_iter()
+            .map(|s| {
+                let remaining = policy.remaining(&s.seats(), channel, now);
+                (s, remaining)
+            })
+            .collect())
+    }
+
     /// Up to `count` free slots to offer instead of a full one (A14): the same
     /// venue from the requested time on, then other venues, then the same
     /// venue earlier. Only slots that `channel` can book now for `seats`.

@@ -318,23 +318,13 @@ async fn alternatives_json(
     slot: &Slot,
     party: i64,
 ) -> Result<Vec<Value>, ApiError> {
-    let settings = state.store.settings().await?;
-    let now = state.clock.now();
-    let slots = state
+    let offered = state
         .store
-        .alternatives(
-            slot.venue_id,
-            (slot.date, slot.start_min),
-            party,
-            Channel::Web,
-            now,
-            Some(slot.id),
-            3,
-        )
+        .alternatives_to(slot, party, Channel::Web, state.clock.now())
         .await?;
-    Ok(slots
+    Ok(offered
         .iter()
-        .map(|s| slot_json(s, settings.seats.remaining(&s.seats(), Channel::Web, now)))
+        .map(|(s, remaining)| slot_json(s, *remaining))
         .collect())
 }
 

@@ -126,7 +126,7 @@ pub async fn form(
             },
             party_sizes: party_sizes(),
         }),
-        Err(reason) => full_page(&state, &settings, &slot, &venue, reason, None, csrf).await?,
+        Err(reason) => full_page(&state, &settings, &slot, reason, None, csrf).await?,
     };
     Ok((jar, page).into_response())
 }
@@ -217,16 +217,7 @@ pub async fn review(
                 values,
                 request_id: submission.request_id,
             };
-            return full_page(
-                &state,
-                &settings,
-                &slot,
-                &venue,
-                reason,
-                Some(details),
-                csrf,
-            )
-            .await;
+            return full_page(&state, &settings, &slot, reason, Some(details), csrf).await;
         }
     };
     if party > remaining {
@@ -335,7 +326,6 @@ pub async fn confirm(
                 &state,
                 &settings,
                 &slot,
-                &venue,
                 reason,
                 Some(details),
                 submission.csrf,
@@ -352,7 +342,6 @@ pub async fn confirm(
                 &state,
                 &settings,
                 &slot,
-                &venue,
                 reason,
                 Some(details),
                 submission.csrf,
@@ -385,7 +374,6 @@ async fn full_page(
     state: &AppState,
     settings: &ServiceSettings,
     slot: &Slot,
-    venue: &Venue,
     reason: String,
     details: Option<Details>,
     csrf: String,
@@ -399,29 +387,16 @@ async fn full_page(
         .parse::<i64>()
         .unwrap_or(1)
         .clamp(1, 4);
-    let now = state.clock.now();
-    let slots = state
+    let offered = state
         .store
-        .alternatives(
-            venue.id,
-            (slot.date, slot.start_min),
-            party,
-            Channel::Web,
-            now,
-            Some(slot.id),
-            3,
-        )
+        .alternatives_to(slot, party, Channel::Web, state.clock.now())
         .await?;
     let venues = state.store.venues(false).await?;
-    let alternatives = slots
+    let alternatives = offered
         .iter()
-        .filter_map(|s| {
+        .filter_map(|(s, remaining)| {
             let v = venues.iter().find(|v| v.id == s.venue_id)?;
-            Some(SlotView::new(
-                s,
-                v,
-                settings.seats.remaining(&s.seats(), Channel::Web, now),
-            ))
+            Some(SlotView::new(s, v, *remaining))
         })
         .collect();
     Ok(render(&FullPage {
