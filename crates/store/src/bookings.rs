@@ -103,8 +103,31 @@ const NUMBER_ATTEMPTS: usize = 10;
 /// The seat condition of the atomic update, mirroring
 /// [`SeatPolicy::remaining`]: seats kept for phone and staff are withheld
 /// from web bookings until they are released.
-pub(crate) const HAS_ROOM: &str =
+const HAS_ROOM: &str =
     "booked + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
+
+/// The statement that takes seats in a slot only if they are free: the one
+/// place the no-oversell rule is written. Binds: seats, withhold kept-back
+/// seats (web), release instant, slot id.
+pub(crate) static CLAIM_SEATS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4")
+});
+
+/// Runs [`CLAIM_SEATS`] on `$executor`; evaluates to whether the seats were
+/// taken. A macro, like `record_event!`, to keep the calling futures `Send`.
+macro_rules! claim_seats {
+    ($executor:expr, $seats:expr, $withhold:expr, $release_after:expr, $slot_id:expr) => {
+        sqlx::query(crate::bookings::CLAIM_SEATS.as_str())
+            .bind($seats)
+            .bind($withhold)
+            .bind($release_after)
+            .bind($slot_id)
+            .execute($executor)
+            .await
+            .map(|done| done.rows_affected() == 1)
+    };
+}
+pub(crate) use claim_seats;
 
 fn release_after(policy: &SeatPolicy, now: DateTime<Utc>) -> i64 {
     (now + Duration::minutes(policy.release_reserved_minutes_before)).timestamp()
@@ -227,15 +250,7 @@ impl Store {
         let seats = a.party_size.seats();
         let at = now.timestamp();
         let made: (i64, ReservationNo) = write_tx!(self, tx => {
-            let claimed = sqlx::query(&format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4"))
-                .bind(seats)
-                .bind(new.channel == Channel::Web)
-                .bind(release_after(&settings.seats, now))
-                .bind(slot.id.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if claimed != 1 {
+            if !claim_seats!(&mut *tx, seats, new.channel == Channel::Web, release_after(&settings.seats, now), slot.id.0)? {
                 return Err(BookingError::Full);
             }
             let mut inserted = None;
@@ -330,15 +345,7 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 } else {
-                    let claimed = sqlx::query(&format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4"))
-                        .bind(seats)
-                        .bind(channel == Channel::Web)
-                        .bind(release_after(&settings.seats, now))
-                        .bind(slot.id.0)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    if claimed != 1 {
+                    if !claim_seats!(&mut *tx, seats, channel == Channel::Web, release_after(&settings.seats, now), slot.id.0)? {
                         return Err(BookingError::Full);
                     }
                 }
@@ -492,6 +499,17 @@ impl Store {
             .check_booking(&settings.period, slot.date, now)
             .map_err(BookingError::NotBookable)?;
         Ok(slot)
+    }
+
+    /// Whether `booking` can still be changed or cancelled at `now`.
+    pub async fn is_changeable(&self, booking: &Booking, now: DateTime<Utc>) -> Result<bool> {
+        let settings = self.settings().await?;
+        match self.check_changeable(booking, now, &settings).await {
+            Ok(()) => Ok(true),
+            Err(BookingError::NotActive | BookingError::TooLate) => Ok(false),
+            Err(BookingError::Store(e)) => Err(e),
+            Err(other) => Err(StoreError::Corrupt(other.to_string())),
+        }
     }
 
     async fn check_changeable(

@@ -131,18 +131,14 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<ClaimOutcome>, s
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut events = Vec::new();
     for Job { claim: c, .. } in batch {
-        let claimed = sqlx::query(&format!(
-            "UPDATE slots SET booked = booked + $1 WHERE {} AND id = $4",
-            crate::bookings::HAS_ROOM
-        ))
-        .bind(c.seats)
-        .bind(c.withhold)
-        .bind(c.release_after)
-        .bind(c.slot_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed != 1 {
+        let claimed = crate::bookings::claim_seats!(
+            &mut *tx,
+            c.seats,
+            c.withhold,
+            c.release_after,
+            c.slot_id
+        )?;
+        if !claimed {
             outcomes.push(ClaimOutcome::Full);
             continue;
         }

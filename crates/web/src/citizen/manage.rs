@@ -158,13 +158,10 @@ async fn booking_view(state: &AppState, booking: &Booking) -> Result<BookingView
 }
 
 async fn can_change(state: &AppState, booking: &Booking) -> Result<bool, AppError> {
-    let settings = state.store.settings().await?;
-    let venue = state.store.find_venue(booking.venue_id).await?;
-    let window = venue
-        .map(|v| v.window_or(&settings.window))
-        .unwrap_or(settings.window);
-    Ok(booking.status == BookingStatus::Booked
-        && window.can_change(booking.slot_date, state.clock.now()))
+    Ok(state
+        .store
+        .is_changeable(booking, state.clock.now())
+        .await?)
 }
 
 pub async fn show(
