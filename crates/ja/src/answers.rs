@@ -160,7 +160,17 @@ pub fn parse_yes_no(text: &str) -> Option<YesNo> {
     }
     match (yes, no) {
         (_, true) => {
-            let strong_no = ["違", "ちが", "いいえ"].iter().any(|w| cleaned.contains(w));
+            let strong_no = [
+                "違",
+                "ちが",
+                "いいえ",
+                "じゃない",
+                "ではない",
+                "ではありません",
+                "じゃありません",
+            ]
+            .iter()
+            .any(|w| cleaned.contains(w));
             let starts_yes = ["はい", "ええ", "うん"]
                 .iter()
                 .any(|w| cleaned.starts_with(w));
@@ -270,7 +280,10 @@ pub fn parse_intent(text: &str) -> Option<Intent> {
         "予約してる",
         "予約している",
         "予約してあ",
-        "予約した",
+        "予約したん",
+        "予約した日",
+        "予約した時間",
+        "予約したの",
     ]) {
         return Some(Intent::LookUp);
     }

@@ -3,7 +3,7 @@
 
 use madoguchi_core::contact::PhoneNumber;
 
-use crate::text::{kanji_digit, normalize};
+use crate::text::{is_hiragana, kanji_digit, normalize};
 
 /// Words around a number that are not part of it, removed before reading.
 const WRAPPERS: &[&str] = &[
@@ -31,6 +31,7 @@ const WRAPPERS: &[&str] = &[
     "です",
     "はいふん",
     "ばん",
+    "はい",
 ];
 
 /// Digit readings, longest first. ー after a digit is a lengthened vowel
@@ -55,6 +56,17 @@ const READINGS: &[(&str, char)] = &[
     ("よ", '4'),
 ];
 
+fn reading_at(chars: &[char], at: usize) -> Option<(char, usize)> {
+    READINGS.iter().find_map(|&(word, d)| {
+        let len = word.chars().count();
+        let matches = word
+            .chars()
+            .enumerate()
+            .all(|(k, w)| chars.get(at + k) == Some(&w));
+        matches.then_some((d, len))
+    })
+}
+
 fn is_separator(c: char) -> bool {
     matches!(
         c,
@@ -68,30 +80,59 @@ fn is_separator(c: char) -> bool {
 /// お願いします) are ignored; anything else between the digits makes it fail.
 /// Returns the digits, e.g. "09012345678".
 pub fn parse_digits(text: &str) -> Option<String> {
-    let mut s = normalize(text);
+    // Pauses and commas separate digit groups; keep them as separators.
+    let spaced: String = text
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || matches!(c, '、' | '。' | ',' | '，') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut s = normalize(&spaced);
     for w in WRAPPERS {
         s = s.replace(w, "-");
     }
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::new();
     let mut trailing_junk = false;
+    // Whether the previous character ended a digit or a separator (or is not
+    // kana): a kana digit inside a word ("ください") is not a digit.
+    let mut boundary = true;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         let digit = if c.is_ascii_digit() {
-            Some((c, 1))
+            Some((c, 1, false))
         } else if let Some(d) = kanji_digit(c) {
-            char::from_digit(d, 10).map(|d| (d, 1))
+            char::from_digit(d, 10).map(|d| (d, 1, false))
+        } else if boundary {
+            reading_at(&chars, i).map(|(d, len)| (d, len, true))
         } else {
-            READINGS.iter().find_map(|&(word, d)| {
-                let len = word.chars().count();
-                let matches = word
-                    .chars()
-                    .enumerate()
-                    .all(|(k, w)| chars.get(i + k) == Some(&w));
-                matches.then_some((d, len))
-            })
+            None
         };
+        let digit = digit.and_then(|(d, len, kana)| {
+            if !kana {
+                return Some((d, len));
+            }
+            let mut end = i + len;
+            // A lengthened vowel: "にい", "ごう" (but "にいち" is 2 1).
+            let lengthened = match (d, chars.get(end)) {
+                ('2', Some('い')) => chars.get(end + 1) != Some(&'ち'),
+                ('5', Some('う')) => true,
+                _ => false,
+            };
+            if lengthened {
+                end += 1;
+            }
+            let next_ok = match chars.get(end) {
+                None => true,
+                Some(&n) => !is_hiragana(n) || is_separator(n) || reading_at(&chars, end).is_some(),
+            };
+            next_ok.then_some((d, end - i))
+        });
         match digit {
             Some((d, len)) => {
                 if trailing_junk {
@@ -99,21 +140,14 @@ pub fn parse_digits(text: &str) -> Option<String> {
                 }
                 out.push(d);
                 i += len;
-                // A lengthened vowel: "にい", "ごう" (but "にいち" is 2 1).
-                let next = chars.get(i).copied();
-                let lengthened = match (d, next) {
-                    ('2', Some('い')) => chars.get(i + 1) != Some(&'ち'),
-                    ('5', Some('う')) => true,
-                    _ => false,
-                };
-                if lengthened {
-                    i += 1;
-                }
+                boundary = true;
             }
             None => {
-                if !is_separator(c) && !out.is_empty() {
+                let separator = is_separator(c) || c.is_whitespace();
+                if !separator && !out.is_empty() {
                     trailing_junk = true;
                 }
+                boundary = separator || !is_hiragana(c);
                 i += 1;
             }
         }
@@ -192,6 +226,7 @@ mod tests {
             ),
             ("えーと、12345678でお願いします", Some("12345678")),
             ("わかりません", None),
+            ("ちょっと待ってください", None),
             ("にいいちごうさん", Some("2153")),
         ];
         for (text, expected) in cases {

@@ -204,12 +204,28 @@ pub fn resolve_hour(answer: TimeAnswer, open_min: u32, close_min: u32) -> TimeAn
                 meridiem_given: false,
             }
         }
-        TimeAnswer::Range { from_min, to_min }
-            if to_min <= 12 * 60 && to_min > from_min && to_min <= open_min && from_min > 0 =>
-        {
-            TimeAnswer::Range {
-                from_min: from_min + 12 * 60,
-                to_min: to_min + 12 * 60,
+        TimeAnswer::Range { from_min, to_min } => {
+            // Hours said without 午後 before opening: "2時以降", "3時まで",
+            // "2時から4時" are afternoon hours when that puts them inside.
+            let shift =
+                |t: u32| t > 0 && t <= 12 * 60 && t <= open_min && t + 12 * 60 < close_min + 60;
+            let from = if from_min > 0 && shift(from_min) {
+                from_min + 12 * 60
+            } else {
+                from_min
+            };
+            let to = if to_min < DAY && shift(to_min) {
+                to_min + 12 * 60
+            } else {
+                to_min
+            };
+            if to > from {
+                TimeAnswer::Range {
+                    from_min: from,
+                    to_min: to,
+                }
+            } else {
+                answer
             }
         }
         other => other,
