@@ -1,11 +1,15 @@
 //! Short answers: party size, yes/no, what the caller wants, and the global
 //! commands that work at any point of a call.
 
-use crate::text::{canonical, counted, normalize, numbers, strip_polite};
+use crate::text::{canonical, counted, normalize, numbers, strip_polite, with_correction};
 
 /// How many people the caller books for: ひとり, 二人, 3名, ふたりで, 夫婦で → 2,
 /// 家族4人, 大人2人と子ども1人 → 3, 私だけ → 1, a bare "3". `None` outside 1..=20.
 pub fn parse_party_size(text: &str) -> Option<u8> {
+    with_correction(text, party_size_once)
+}
+
+fn party_size_once(text: &str) -> Option<u8> {
     let c = canonical(text);
     let counts = counted(&c, '人');
     let grouped = counts.len() > 1
@@ -66,6 +70,13 @@ pub enum YesNo {
 }
 
 const NO_WORDS: &[&str] = &[
+    "それはちょっと",
+    "ちょっと都合",
+    "都合が悪",
+    "都合がわる",
+    "無理",
+    "むり",
+    "できません",
     "いいえ",
     "いえ",
     "いや",

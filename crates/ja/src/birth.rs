@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use madoguchi_core::era::{BirthDate, Era};
 
-use crate::text::canonical;
+use crate::text::{canonical, with_correction};
 
 fn is_date_char(c: char) -> bool {
     c.is_ascii_digit() || matches!(c, '年' | '月' | '日' | '元' | '.' | '/' | '-')
@@ -15,14 +15,33 @@ fn is_date_char(c: char) -> bool {
 /// lie inside its era and not be after `today` (checks of
 /// [`madoguchi_core::era::BirthDate::parse`]).
 pub fn parse_birth_date(text: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let c = canonical(text);
+    with_correction(text, |t| birth_date_once(t, today))
+}
+
+fn birth_date_once(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    // A pause between two numbers ("昭和35 4 1") separates them; elsewhere
+    // ("しょうわ さんじゅうご ねん") it means nothing.
+    let folded: Vec<char> = madoguchi_core::text::nfkc(text).chars().collect();
+    let mut spaced = String::with_capacity(text.len());
+    for (i, &c) in folded.iter().enumerate() {
+        if c.is_whitespace() || matches!(c, '、' | ',') {
+            let before = folded[..i].iter().rev().find(|c| !c.is_whitespace());
+            let after = folded[i + 1..].iter().find(|c| !c.is_whitespace());
+            if before.is_some_and(char::is_ascii_digit) && after.is_some_and(char::is_ascii_digit) {
+                spaced.push('/');
+            }
+        } else {
+            spaced.push(c);
+        }
+    }
+    let c = canonical(&spaced);
     let c = c.replace("生年月日", "");
     let chars: Vec<char> = c.chars().collect();
     // Start at an era name or the first digit.
     let start = (0..chars.len()).find(|&i| {
         let rest: String = chars[i..].iter().collect();
         let era = Era::from_prefix(&rest).is_some_and(|(_, after)| {
-            after.starts_with(|c: char| c.is_ascii_digit() || c == '元' || c == 'の')
+            after.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '元' | 'の' | '/'))
         });
         era || chars[i].is_ascii_digit()
     })?;
@@ -33,12 +52,22 @@ pub fn parse_birth_date(text: &str, today: NaiveDate) -> Option<NaiveDate> {
         }
         _ => (String::new(), rest),
     };
-    let mut date = era_text;
+    let mut kept: Vec<char> = Vec::new();
     for ch in body.chars() {
         if is_date_char(ch) {
-            date.push(ch);
+            kept.push(ch);
         } else if ch != 'の' {
             break;
+        }
+    }
+    // A '/' from a pause only counts between two numbers.
+    let mut date = era_text;
+    for (i, &ch) in kept.iter().enumerate() {
+        let between_digits = i > 0
+            && kept[i - 1].is_ascii_digit()
+            && kept.get(i + 1).is_some_and(char::is_ascii_digit);
+        if ch != '/' || between_digits {
+            date.push(ch);
         }
     }
     BirthDate::parse(&date, today).ok().map(|b| b.date())

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
-use crate::text::{canonical, counted};
+use crate::text::{canonical, counted, with_correction};
 
 /// What the parser needs to know to turn "3日" or "来週の火曜" into a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,10 @@ const WEEKDAYS: &[(&str, Weekday)] = &[
 /// a weekday alone (the next one after today), 週明け (next Monday), and
 /// 一番早い日/空いている日/いつでも (→ [`DateAnswer::Earliest`]).
 pub fn parse_date(text: &str, ctx: &DateContext) -> Option<DateAnswer> {
+    with_correction(text, |t| parse_date_once(t, ctx))
+}
+
+fn parse_date_once(text: &str, ctx: &DateContext) -> Option<DateAnswer> {
     let c = canonical(text);
     // Whisper heard 来週 as 台数 on phone audio (voice-notes.md).
     let c = c.replace("台数の", "来週の");
@@ -95,6 +99,26 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
         .find(|&(y, _, _)| (2000..=2100).contains(&y))
         .map(|(y, _, _)| y);
 
+    let chars: Vec<char> = c.chars().collect();
+    for (n, _, end) in counted(c, '日') {
+        if matches!(chars.get(end), Some('後' | 'ご')) && n <= 60 {
+            return today
+                .checked_add_days(Days::new(u64::from(n)))
+                .map(DateAnswer::Day);
+        }
+    }
+    for (n, _, end) in counted(c, '週') {
+        let after: String = chars.iter().skip(end).take(3).collect();
+        let later = ["間後", "間ご", "かんご"]
+            .iter()
+            .any(|w| after.starts_with(w))
+            || after.starts_with(['後', 'ご']);
+        if later && n <= 8 {
+            return today
+                .checked_add_days(Days::new(u64::from(n) * 7))
+                .map(DateAnswer::Day);
+        }
+    }
     if let (Some(m), Some(d)) = (month, day) {
         return month_day(today, year, c.contains("来年"), m, d).map(DateAnswer::Day);
     }

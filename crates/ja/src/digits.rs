@@ -31,7 +31,6 @@ const WRAPPERS: &[&str] = &[
     "です",
     "はいふん",
     "ばん",
-    "はい",
 ];
 
 /// Digit readings, longest first. ー after a digit is a lengthened vowel
@@ -92,6 +91,12 @@ pub fn parse_digits(text: &str) -> Option<String> {
         })
         .collect();
     let mut s = normalize(&spaced);
+    // "はい、いちにさん…": an acknowledgement before the number.
+    for ack in ["はい", "ええ", "うん"] {
+        if let Some(rest) = s.strip_prefix(ack) {
+            s = rest.to_owned();
+        }
+    }
     for w in WRAPPERS {
         s = s.replace(w, "-");
     }

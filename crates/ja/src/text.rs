@@ -219,6 +219,7 @@ const VOCABULARY: &[(&str, &str)] = &[
     ("ひとり", "1人"),
     ("ふたり", "2人"),
     ("一人", "1人"),
+    ("独り", "1人"),
     ("二人", "2人"),
     ("ふうふ", "夫婦"),
     ("いちばん", "1番"),
@@ -266,6 +267,8 @@ const COUNTERS: &[(&str, &str)] = &[
     ("かい", "回"),
     ("度", "度"),
     ("ど", "度"),
+    ("週", "週"),
+    ("しゅう", "週"),
     ("歳", "歳"),
     ("才", "歳"),
     ("さい", "歳"),
@@ -524,6 +527,50 @@ pub fn canonical_from_normalized(normalized: &str) -> String {
         i += 1;
     }
     out.replace("時はん", "時半")
+}
+
+/// Phrases after which a caller says the right answer: "3日じゃなくて4日",
+/// "2時、いや3時", "やっぱり木曽川". Longest first.
+const CORRECTIONS: &[&str] = &[
+    "じゃなくて",
+    "ではなくて",
+    "じゃなく",
+    "ではなく",
+    "やっぱり",
+    "やっぱ",
+    "間違えました",
+    "まちがえました",
+    "間違えた",
+    "まちがえた",
+    "違います",
+    "ちがいます",
+    "違う",
+    "ちがう",
+    "訂正",
+    "いや",
+];
+
+/// What follows the last correction phrase in `normalized`, if anything
+/// follows it.
+fn after_correction(normalized: &str) -> Option<&str> {
+    let cut = CORRECTIONS
+        .iter()
+        .filter_map(|m| normalized.rfind(m).map(|at| at + m.len()))
+        .max()?;
+    let rest = normalized.get(cut..)?;
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// Runs `parse` on what follows a correction ("3日じゃなくて4日" → "4日"),
+/// or on the whole text when there is none. A correction that does not parse
+/// on its own ("4月1日、違う、2日") gives `None`: the dialog asks again
+/// rather than keep the answer the caller took back.
+pub(crate) fn with_correction<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    let normalized = normalize(text);
+    match after_correction(&normalized) {
+        Some(rest) => parse(rest),
+        None => parse(text),
+    }
 }
 
 /// [`normalize`] then [`canonical_from_normalized`].

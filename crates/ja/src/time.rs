@@ -1,6 +1,6 @@
 //! Appointment times as callers say them.
 
-use crate::text::{canonical, numbers, strip_polite};
+use crate::text::{canonical_from_normalized, normalize, numbers, strip_polite, with_correction};
 
 /// A time the caller asked for, in minutes since midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,6 +21,15 @@ const DAY: u32 = 24 * 60;
 /// Parts of the day said without an hour, most specific first.
 const PARTS: &[(&str, u32, u32)] = &[
     ("午前中", 0, 12 * 60),
+    ("午後の早い", 12 * 60, 14 * 60),
+    ("午後早め", 12 * 60, 14 * 60),
+    ("午後の早め", 12 * 60, 14 * 60),
+    ("午後1番", 12 * 60, 14 * 60),
+    ("午後の遅い", 15 * 60, DAY),
+    ("午後遅め", 15 * 60, DAY),
+    ("午後の遅め", 15 * 60, DAY),
+    ("午前の早い", 0, 10 * 60),
+    ("午前早め", 0, 10 * 60),
     ("朝一", 0, 10 * 60),
     ("朝1", 0, 10 * 60),
     ("朝早", 0, 10 * 60),
@@ -47,7 +56,9 @@ enum Meridiem {
 }
 
 fn meridiem(c: &str) -> Option<Meridiem> {
-    if ["午後", "夕方", "夜", "昼"].iter().any(|w| c.contains(w)) {
+    if c.contains("昼前") {
+        Some(Meridiem::Am)
+    } else if ["午後", "夕方", "夜", "昼"].iter().any(|w| c.contains(w)) {
         Some(Meridiem::Pm)
     } else if ["午前", "朝"].iter().any(|w| c.contains(w)) {
         Some(Meridiem::Am)
@@ -110,7 +121,24 @@ fn apply(minute: u32, hour: u32, m: Option<Meridiem>) -> (u32, bool) {
 /// 夕方4時, 正午; 2時から4時, 2時以降, 3時まで; parts of the day (午前中, 午後,
 /// お昼過ぎ, 夕方, 朝一); a bare hour ("10でお願いします").
 pub fn parse_time(text: &str) -> Option<TimeAnswer> {
-    let c = canonical(text);
+    with_correction(text, parse_time_once)
+}
+
+/// Words a recogniser writes for an hour it heard: にじ as 虹 (rainbow),
+/// じゅうじ as 十字, さんじ as 惨事, ごじ as 誤字.
+const HOMOPHONES: &[(&str, &str)] = &[
+    ("虹", "2時"),
+    ("十字", "10時"),
+    ("惨事", "3時"),
+    ("誤字", "5時"),
+];
+
+fn parse_time_once(text: &str) -> Option<TimeAnswer> {
+    let mut n = normalize(text);
+    for (from, to) in HOMOPHONES {
+        n = n.replace(from, to);
+    }
+    let c = canonical_from_normalized(&n);
     let m = meridiem(&c);
     let times = clock_times(&c);
     if let Some(&(minute, hour, end)) = times.first() {

@@ -9,7 +9,7 @@
 //! 尾西) still finds 尾西. A [`ReadingHook`] (e.g. Open JTalk's analyser,
 //! filled in by the voice layer) can add readings for any other kanji.
 
-use crate::text::{is_hiragana, normalize};
+use crate::text::{is_hiragana, normalize, with_correction};
 
 /// A venue as the matcher needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,15 @@ pub struct VenueMatcher {
 }
 
 fn fold(s: &str) -> String {
-    normalize(s).chars().filter(|c| *c != ' ').collect()
+    normalize(s)
+        .chars()
+        .filter(|c| *c != ' ')
+        .map(|c| match c {
+            // Variant forms a recogniser may write.
+            '曾' => '曽',
+            _ => c,
+        })
+        .collect()
 }
 
 fn strip_affixes(surface: &str, reading: &str) -> Vec<(String, String)> {
@@ -176,6 +184,14 @@ impl VenueMatcher {
     /// The venue(s) the caller named. Exact matches on surface or reading win;
     /// otherwise the closest reading within a small edit distance.
     pub fn find(&self, text: &str) -> VenueMatch {
+        let found = with_correction(text, |t| match self.find_once(t) {
+            VenueMatch::None => None,
+            found => Some(found),
+        });
+        found.unwrap_or(VenueMatch::None)
+    }
+
+    fn find_once(&self, text: &str) -> VenueMatch {
         let folded = fold(text);
         if folded.is_empty() {
             return VenueMatch::None;
