@@ -88,6 +88,18 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
         .into_iter()
         .find(|&(m, _, end)| (1..=12).contains(&m) && c.chars().nth(end).is_none_or(|x| x != '曜'))
         .map(|(m, _, _)| m);
+    // "12/3", and "12月3" with the 日 lost.
+    let nums = crate::text::numbers(c);
+    let chars: Vec<char> = c.chars().collect();
+    let slash = nums.windows(2).find_map(|w| {
+        let [(m, _, m_end), (d, d_start, d_end)] = [w[0], w[1]];
+        let sep = chars.get(m_end).copied();
+        let joined = d_start == m_end + 1 && matches!(sep, Some('/' | '月'));
+        let unit_after = chars
+            .get(d_end)
+            .is_some_and(|c| matches!(c, '日' | '時' | '分' | '人'));
+        (joined && !unit_after && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((m, d))
+    });
     let day = counted(c, '日')
         .into_iter()
         .find(|&(d, _, end)| {
@@ -99,7 +111,6 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
         .find(|&(y, _, _)| (2000..=2100).contains(&y))
         .map(|(y, _, _)| y);
 
-    let chars: Vec<char> = c.chars().collect();
     for (n, _, end) in counted(c, '日') {
         if matches!(chars.get(end), Some('後' | 'ご')) && n <= 60 {
             return today
@@ -119,6 +130,10 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
                 .map(DateAnswer::Day);
         }
     }
+    let (month, day) = match (month, day, slash) {
+        (_, None, Some((m, d))) => (Some(m), Some(d)),
+        _ => (month, day),
+    };
     if let (Some(m), Some(d)) = (month, day) {
         return month_day(today, year, c.contains("来年"), m, d).map(DateAnswer::Day);
     }

@@ -112,7 +112,15 @@ pub fn parse_digits(text: &str) -> Option<String> {
         let digit = if c.is_ascii_digit() {
             Some((c, 1, false))
         } else if let Some(d) = kanji_digit(c) {
-            char::from_digit(d, 10).map(|d| (d, 1, false))
+            // 一度, 一番, 三日: a kanji numeral before another kanji is a word.
+            let in_word = chars.get(i + 1).is_some_and(|&n| {
+                ('\u{4E00}'..='\u{9FFF}').contains(&n) && kanji_digit(n).is_none()
+            });
+            if in_word {
+                None
+            } else {
+                char::from_digit(d, 10).map(|d| (d, 1, false))
+            }
         } else if boundary {
             reading_at(&chars, i).map(|(d, len)| (d, len, true))
         } else {
