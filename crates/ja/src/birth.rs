@@ -1,7 +1,7 @@
 //! Birth dates, said in the era or the Western calendar.
 
-use chrono::NaiveDate;
-use madoguchi_core::era::{BirthDate, Era};
+use chrono::{Datelike, NaiveDate};
+use madoguchi_core::era::{BirthDate, Era, era_of};
 
 use crate::text::{canonical, with_correction};
 
@@ -73,6 +73,27 @@ fn birth_date_once(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     BirthDate::parse(&date, today).ok().map(|b| b.date())
 }
 
+/// A birth date as the agent reads it back, in the era form most callers
+/// know it by, then the Western year: "昭和35年4月1日、1960年".
+pub fn speak_birth_date(date: NaiveDate) -> String {
+    let western = date.year();
+    match era_of(date) {
+        Some((era, 1)) => format!(
+            "{}元年{}月{}日、{western}年",
+            era.name(),
+            date.month(),
+            date.day()
+        ),
+        Some((era, year)) => format!(
+            "{}{year}年{}月{}日、{western}年",
+            era.name(),
+            date.month(),
+            date.day()
+        ),
+        None => format!("{western}年{}月{}日", date.month(), date.day()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -104,5 +125,12 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(parse_birth_date(text, today), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn speak_birth_date_says_the_era_first() {
+        assert_eq!(speak_birth_date(d(1960, 4, 1)), "昭和35年4月1日、1960年");
+        assert_eq!(speak_birth_date(d(1989, 1, 8)), "平成元年1月8日、1989年");
+        assert_eq!(speak_birth_date(d(2020, 5, 1)), "令和2年5月1日、2020年");
     }
 }

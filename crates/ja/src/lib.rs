@@ -20,7 +20,8 @@
 //!
 //! For the agent's speech: [`to_spoken_digits`] (numbers digit by digit,
 //! since Open JTalk reads "1234" as a quantity), [`speak_date`] ("12月3日
-//! 木曜日") and [`speak_time`] ("午後2時半").
+//! 木曜日"), [`speak_time`] ("午後2時半") and [`speak_birth_date`] ("昭和35年4月1日、
+//! 1960年").
 //!
 //! Check [`parse_command`] before the question's own parser: "もう一度" is a
 //! command at every step.
@@ -36,7 +37,7 @@ mod venue;
 pub use answers::{
     Command, Intent, YesNo, parse_command, parse_intent, parse_party_size, parse_yes_no,
 };
-pub use birth::parse_birth_date;
+pub use birth::{parse_birth_date, speak_birth_date};
 pub use date::{DateAnswer, DateContext, parse_date, speak_date};
 pub use digits::{parse_digits, parse_phone, to_spoken_digits};
 pub use text::{canonical, normalize, strip_polite};

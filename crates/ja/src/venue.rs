@@ -386,4 +386,19 @@ mod tests {
         assert_eq!(substring_distance(&c("きたがた"), &c("きたかた")), 1);
         assert_eq!(substring_distance(&c("びさい"), &c("あのびさいで")), 0);
     }
+
+    struct Readings;
+
+    impl ReadingHook for Readings {
+        fn reading(&self, text: &str) -> Option<String> {
+            Some(text.replace("美西", "びさい"))
+        }
+    }
+
+    #[test]
+    fn a_reading_hook_covers_kanji_the_names_do_not() {
+        assert_eq!(matcher().find("美西"), VenueMatch::None);
+        let m = matcher().with_reading_hook(Box::new(Readings));
+        assert_eq!(m.find("美西で"), VenueMatch::One(2));
+    }
 }
