@@ -223,41 +223,83 @@ impl VenueMatcher {
         if !exact.is_empty() {
             return one_or_several(exact);
         }
-        // Fuzzy on readings.
+        // Fuzzy on readings, then on written names (今伊瀬 for 今伊勢).
         let query: Vec<char> = reading.chars().collect();
-        let mut best = usize::MAX;
-        let mut fuzzy: Vec<i64> = Vec::new();
-        for v in &self.venues {
-            let dist = v
-                .readings
-                .iter()
-                .filter_map(|k| {
-                    let key: Vec<char> = k.chars().collect();
-                    // In half edits: a voicing slip (ざ/さ) costs 1, any other edit 2.
-                    let allowed = match key.len() {
-                        0..=2 => 0,
-                        3..=6 => 2,
-                        _ => 4,
-                    };
-                    let d = substring_distance(&key, &query);
-                    (allowed > 0 && d <= allowed).then_some(d)
-                })
-                .min();
-            let Some(dist) = dist else { continue };
-            if dist < best {
-                best = dist;
-                fuzzy.clear();
-            }
-            if dist == best {
-                fuzzy.push(v.id);
-            }
+        let fuzzy = closest(&self.venues, |v| &v.readings, &query, 3);
+        if !fuzzy.is_empty() {
+            return one_or_several(fuzzy);
         }
-        if fuzzy.is_empty() {
-            VenueMatch::None
-        } else {
-            one_or_several(fuzzy)
+        // One kanji written wrong (今伊瀬 for 今伊勢) in a written name of
+        // three or more characters.
+        let written: Vec<char> = folded.chars().collect();
+        let mut ids: Vec<i64> = self
+            .venues
+            .iter()
+            .filter(|v| {
+                v.surfaces.iter().any(|k| {
+                    let key: Vec<char> = k.chars().collect();
+                    key.len() >= 3 && one_kanji_off(&key, &written)
+                })
+            })
+            .map(|v| v.id)
+            .collect();
+        ids.dedup();
+        match ids.len() {
+            0 => VenueMatch::None,
+            _ => one_or_several(ids),
         }
     }
+}
+
+/// Whether some part of `text` as long as `key` differs from it in exactly
+/// one place, where both have a kanji.
+fn one_kanji_off(key: &[char], text: &[char]) -> bool {
+    let is_kanji = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    text.windows(key.len()).any(|window| {
+        let mut diffs = key.iter().zip(window).filter(|(k, t)| k != t);
+        matches!(
+            (diffs.next(), diffs.next()),
+            (Some((&k, &t)), None) if is_kanji(k) && is_kanji(t)
+        )
+    })
+}
+
+/// The venues with the smallest edit distance from one of their keys to a
+/// part of `query`, within what the key's length allows: none for keys
+/// shorter than `min_len`, one edit up to 6 characters, two beyond.
+fn closest<'a>(
+    venues: &'a [Keyed],
+    keys: impl Fn(&'a Keyed) -> &'a Vec<String>,
+    query: &[char],
+    min_len: usize,
+) -> Vec<i64> {
+    let mut best = usize::MAX;
+    let mut ids: Vec<i64> = Vec::new();
+    for v in venues {
+        let dist = keys(v)
+            .iter()
+            .filter_map(|k| {
+                let key: Vec<char> = k.chars().collect();
+                // In half edits: a voicing slip (ざ/さ) costs 1, any other edit 2.
+                let allowed = match key.len() {
+                    n if n < min_len => return None,
+                    0..=6 => 2,
+                    _ => 4,
+                };
+                let d = substring_distance(&key, query);
+                (d <= allowed).then_some(d)
+            })
+            .min();
+        let Some(dist) = dist else { continue };
+        if dist < best {
+            best = dist;
+            ids.clear();
+        }
+        if dist == best {
+            ids.push(v.id);
+        }
+    }
+    ids
 }
 
 fn one_or_several(mut ids: Vec<i64>) -> VenueMatch {
