@@ -56,6 +56,9 @@ fn birth_date_once(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     for ch in body.chars() {
         if is_date_char(ch) {
             kept.push(ch);
+            if ch == '日' {
+                break;
+            }
         } else if ch != 'の' {
             break;
         }
