@@ -29,6 +29,25 @@ fn party_size_once(text: &str) -> Option<u8> {
         "とわたし",
         "と自分",
         "と2人",
+        "私と",
+        "わたしと",
+        "主人と",
+        "と主人",
+        "妻と",
+        "と妻",
+        "夫と",
+        "と夫",
+        "家内と",
+        "と家内",
+        "息子と",
+        "娘と",
+        "母と",
+        "父と",
+        "孫と",
+        "と1緒",
+        "といっしょ",
+        "付き添い",
+        "つきそい",
     ]
     .iter()
     .any(|w| c.contains(w))
@@ -70,6 +89,10 @@ pub enum YesNo {
 }
 
 const NO_WORDS: &[&str] = &[
+    "じゃなく",
+    "ではなく",
+    "間違い",
+    "まちがい",
     "それはちょっと",
     "ちょっと都合",
     "都合が悪",
@@ -133,7 +156,7 @@ const YES_WORDS: &[&str] = &[
     "構いません",
     "かまいません",
     "ok",
-    "おっけー",
+    "おっけ",
     "了解",
     "りょうかい",
     "わかりました",
@@ -150,10 +173,19 @@ const AMBIGUOUS_WORDS: &[&str] = &["結構", "けっこう", "よいしょ", "�
 /// 違います, ちがう, だめ) and [`YesNo::Ambiguous`] (結構です, both at once).
 /// "はい、違います" is a no: the はい only acknowledges.
 pub fn parse_yes_no(text: &str) -> Option<YesNo> {
+    if is_pardon(text) {
+        return None;
+    }
     let n = normalize(text);
     if n.is_empty() {
         return None;
     }
+    // Lengthened vowels: はーい, お願いしまーす (ノー is kept for the match).
+    let n = if n.contains("のー") {
+        n
+    } else {
+        n.replace('ー', "")
+    };
     // 間違いない contains 違い but is a yes.
     let cleaned = [
         "間違いない",
@@ -162,7 +194,9 @@ pub fn parse_yes_no(text: &str) -> Option<YesNo> {
         "まちがいありません",
     ]
     .iter()
-    .fold(n.clone(), |s, w| s.replace(w, "はい"));
+    .fold(n.clone(), |s, w| s.replace(w, "はい"))
+    .replace("それで結構", "それで")
+    .replace("それでけっこう", "それで");
     let no = NO_WORDS.iter().any(|w| cleaned.contains(w));
     let yes = YES_WORDS.iter().any(|w| cleaned.contains(w));
     let ambiguous = AMBIGUOUS_WORDS.iter().any(|w| cleaned.contains(w));
@@ -174,6 +208,10 @@ pub fn parse_yes_no(text: &str) -> Option<YesNo> {
             let strong_no = [
                 "違",
                 "ちが",
+                "じゃなく",
+                "ではなく",
+                "間違い",
+                "まちがい",
                 "いいえ",
                 "じゃない",
                 "ではない",
@@ -318,6 +356,18 @@ pub fn parse_intent(text: &str) -> Option<Intent> {
     None
 }
 
+/// "はい?", "え?", "ん?": said with a rising tone, the caller did not catch
+/// what was said (the recogniser writes the question mark).
+fn is_pardon(text: &str) -> bool {
+    let folded = madoguchi_core::text::nfkc(text);
+    let trimmed = folded.trim();
+    trimmed.ends_with('?')
+        && [
+            "はい", "え", "えっ", "ええ", "ん", "は", "はぁ", "はあ", "あ",
+        ]
+        .contains(&normalize(trimmed).as_str())
+}
+
 /// Commands that work at any point of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
@@ -331,6 +381,9 @@ pub enum Command {
 /// (repeat), ゆっくり (slower), 最初から/やり直し (start over), オペレーター/
 /// 担当者/人と話したい (operator).
 pub fn parse_command(text: &str) -> Option<Command> {
+    if is_pardon(text) {
+        return Some(Command::Repeat);
+    }
     let n = normalize(text);
     let c = canonical(text);
     let has = |words: &[&str]| words.iter().any(|w| n.contains(w) || c.contains(w));

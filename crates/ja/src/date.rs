@@ -84,6 +84,10 @@ fn parse_date_once(text: &str, ctx: &DateContext) -> Option<DateAnswer> {
 }
 
 fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
+    // "明日以外", "金曜日以外": what the caller does not want is no answer.
+    if c.contains("以外") {
+        return None;
+    }
     let month = counted(c, '月')
         .into_iter()
         .find(|&(m, _, end)| (1..=12).contains(&m) && c.chars().nth(end).is_none_or(|x| x != '曜'))
@@ -149,10 +153,18 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
         };
         return day_only(today, months_ahead, d).map(DateAnswer::Day);
     }
-    for (word, days) in [("明明後日", 3u64), ("明後日", 2), ("明日", 1), ("今日", 0)] {
-        if c.contains(word) {
-            return today.checked_add_days(Days::new(days)).map(DateAnswer::Day);
-        }
+    // The first one said counts ("明日か明後日" is 明日); longest first at
+    // each place so that 明後日 is not read as 明日.
+    let relative = [("明明後日", 3u64), ("明後日", 2), ("明日", 1), ("今日", 0)];
+    let first = c.char_indices().find_map(|(at, _)| {
+        let rest = &c[at..];
+        relative
+            .iter()
+            .find(|(word, _)| rest.starts_with(word))
+            .map(|&(_, days)| days)
+    });
+    if let Some(days) = first {
+        return today.checked_add_days(Days::new(days)).map(DateAnswer::Day);
     }
     if let Some(weekday) = WEEKDAYS
         .iter()

@@ -134,7 +134,7 @@ pub fn parse_digits(text: &str) -> Option<String> {
             // A lengthened vowel: "にい", "ごう" (but "にいち" is 2 1).
             let lengthened = match (d, chars.get(end)) {
                 ('2', Some('い')) => chars.get(end + 1) != Some(&'ち'),
-                ('5', Some('う')) => true,
+                ('5', Some('う' | 'お')) => true,
                 _ => false,
             };
             if lengthened {
