@@ -13,7 +13,8 @@ fn is_date_char(c: char) -> bool {
 /// 平成元年1月8日, S35.4.1, 1960年4月1日, 19600401, with words around it
 /// ("生年月日は…です", "…生まれです") and の between the parts. The date must exist,
 /// lie inside its era and not be after `today` (checks of
-/// [`madoguchi_core::era::BirthDate::parse`]).
+/// [`madoguchi_core::era::BirthDate::parse`]). A year of 32 to 64 said without
+/// an era ("35年4月1日") is 昭和; lower ones without an era give `None`.
 pub fn parse_birth_date(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     with_correction(text, |t| birth_date_once(t, today))
 }
@@ -41,7 +42,7 @@ fn birth_date_once(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     let start = (0..chars.len()).find(|&i| {
         let rest: String = chars[i..].iter().collect();
         let era = Era::from_prefix(&rest).is_some_and(|(_, after)| {
-            after.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '元' | 'の' | '/'))
+            after.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '元' | 'の' | 'ね' | '/'))
         });
         era || chars[i].is_ascii_digit()
     })?;
@@ -59,7 +60,8 @@ fn birth_date_once(text: &str, today: NaiveDate) -> Option<NaiveDate> {
             if ch == '日' {
                 break;
             }
-        } else if ch != 'の' {
+        } else if !matches!(ch, 'の' | 'ね' | 'よ' | 'さ' | 'ー') {
+            // Particles between the parts: "昭和のね、35年のね、4月1日".
             break;
         }
     }
@@ -71,6 +73,16 @@ fn birth_date_once(text: &str, today: NaiveDate) -> Option<NaiveDate> {
             && kept.get(i + 1).is_some_and(char::is_ascii_digit);
         if ch != '/' || between_digits {
             date.push(ch);
+        }
+    }
+    // "35年4月1日" without an era: years 32 to 64 can only be 昭和 for a
+    // living person (平成 ended in 31, 令和 is younger); lower years are
+    // ambiguous and left to the dialog to ask.
+    let year_digits = date.chars().take_while(char::is_ascii_digit).count();
+    if year_digits == 2 && date.chars().nth(2) == Some('年') {
+        let year: u32 = date.get(..2)?.parse().ok()?;
+        if (32..=64).contains(&year) {
+            date = format!("昭和{date}");
         }
     }
     BirthDate::parse(&date, today).ok().map(|b| b.date())
