@@ -12,6 +12,7 @@
 //! | time | [`parse_time`], then [`resolve_hour`] with opening hours | [`TimeAnswer`] |
 //! | birth date | [`parse_birth_date`] (needs today) | `NaiveDate` |
 //! | digits | [`parse_digits`], [`parse_phone`] | "09012345678", `PhoneNumber` |
+//! | name | [`parse_name`], [`parse_name_kana`] | "山田太郎", `NameKana` when said in kana |
 //! | party size | [`parse_party_size`] | 1..=20 |
 //! | yes/no | [`parse_yes_no`] | [`YesNo`] |
 //! | intent | [`parse_intent`] | [`Intent`] |
@@ -30,6 +31,7 @@ mod answers;
 mod birth;
 mod date;
 mod digits;
+mod name;
 mod text;
 mod time;
 mod venue;
@@ -40,6 +42,7 @@ pub use answers::{
 pub use birth::{parse_birth_date, speak_birth_date};
 pub use date::{DateAnswer, DateContext, parse_date, speak_date};
 pub use digits::{parse_digits, parse_phone, to_spoken_digits};
+pub use name::{parse_name, parse_name_kana};
 pub use text::{canonical, normalize, strip_polite};
 pub use time::{TimeAnswer, parse_time, resolve_hour, speak_time};
 pub use venue::{ReadingHook, VenueEntry, VenueMatch, VenueMatcher};

@@ -11,8 +11,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use madoguchi_ja::{
     Command, DateAnswer, DateContext, Intent, TimeAnswer, VenueEntry, VenueMatch, VenueMatcher,
-    YesNo, parse_birth_date, parse_command, parse_date, parse_digits, parse_intent,
-    parse_party_size, parse_phone, parse_time, parse_yes_no, resolve_hour,
+    YesNo, parse_birth_date, parse_command, parse_date, parse_digits, parse_intent, parse_name,
+    parse_name_kana, parse_party_size, parse_phone, parse_time, parse_yes_no, resolve_hour,
 };
 
 /// The demo venues (crates/madoguchi/src/demo.rs) with aliases staff might add.
@@ -88,6 +88,8 @@ fn run(kind: &str, input: &str, today: NaiveDate, venues: &VenueMatcher) -> Resu
         "birth" => parse_birth_date(input, today).map_or_else(none, |d| d.to_string()),
         "digits" => parse_digits(input).unwrap_or_else(none),
         "phone" => parse_phone(input).map_or_else(none, |p| p.as_str().to_owned()),
+        "name" => parse_name(input).unwrap_or_else(none),
+        "namekana" => parse_name_kana(input).map_or_else(none, |k| k.as_str().to_owned()),
         "party" => parse_party_size(input).map_or_else(none, |n| n.to_string()),
         "yesno" => match parse_yes_no(input) {
             Some(YesNo::Yes) => "yes".to_owned(),
