@@ -162,12 +162,18 @@ const YES_WORDS: &[&str] = &[
     "わかりました",
     "分かりました",
     "正しい",
+    "もちろん",
+    "ぜひ",
+    "いいね",
+    "そうして",
+    "頼みます",
+    "たのみます",
     "yes",
 ];
 
 /// Said for yes and for no, or recognition slips of いいえ measured on phone
 /// audio (よいしょ, 音楽; voice-notes.md): ask again.
-const AMBIGUOUS_WORDS: &[&str] = &["結構", "けっこう", "よいしょ", "音楽"];
+const AMBIGUOUS_WORDS: &[&str] = &["結構", "けっこう", "よいしょ", "音楽", "もういい"];
 
 /// Understands yes (はい, ええ, うん, お願いします, 大丈夫です, それで), no (いいえ,
 /// 違います, ちがう, だめ) and [`YesNo::Ambiguous`] (結構です, both at once).

@@ -15,6 +15,8 @@ const WRAPPERS: &[&str] = &[
     "携帯",
     "でんわばんごう",
     "電話番号",
+    "でんわ",
+    "電話",
     "よやくばんごう",
     "予約番号",
     "うけつけばんごう",
@@ -64,6 +66,10 @@ fn reading_at(chars: &[char], at: usize) -> Option<(char, usize)> {
             .all(|(k, w)| chars.get(at + k) == Some(&w));
         matches.then_some((d, len))
     })
+}
+
+fn is_kanji(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 fn is_separator(c: char) -> bool {
@@ -142,7 +148,15 @@ pub fn parse_digits(text: &str) -> Option<String> {
             }
             let next_ok = match chars.get(end) {
                 None => true,
-                Some(&n) => !is_hiragana(n) || is_separator(n) || reading_at(&chars, end).is_some(),
+                // Not into a word: "ご視聴…" is no 5.
+                Some(&n) => {
+                    is_separator(n)
+                        || n.is_whitespace()
+                        || n.is_ascii_digit()
+                        || kanji_digit(n).is_some()
+                        || reading_at(&chars, end).is_some()
+                        || !(is_hiragana(n) || is_kanji(n))
+                }
             };
             next_ok.then_some((d, end - i))
         });
@@ -160,7 +174,7 @@ pub fn parse_digits(text: &str) -> Option<String> {
                 if !separator && !out.is_empty() {
                     trailing_junk = true;
                 }
-                boundary = separator || !is_hiragana(c);
+                boundary = separator || !(is_hiragana(c) || is_kanji(c));
                 i += 1;
             }
         }

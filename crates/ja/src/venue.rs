@@ -54,6 +54,22 @@ const SUFFIXES: &[(&str, &str)] = &[
     ("窓口", "まどぐち"),
 ];
 
+/// Phrases removed before the fuzzy comparison.
+const POLITE_PHRASES: &[&str] = &[
+    "ございます",
+    "ございました",
+    "ござい",
+    "ありがとう",
+    "ください",
+    "おねがい",
+    "お願い",
+    "いたします",
+    "します",
+    "でした",
+    "です",
+    "ます",
+];
+
 /// Words that name no venue in particular.
 const PREFIXES: &[(&str, &str)] = &[
     ("一宮市", "いちのみやし"),
@@ -224,7 +240,11 @@ impl VenueMatcher {
             return one_or_several(exact);
         }
         // Fuzzy on readings, then on written names (今伊瀬 for 今伊勢).
-        let query: Vec<char> = reading.chars().collect();
+        // Polite phrases are not near-misses of a venue (ござい ≈ あざい).
+        let polite = POLITE_PHRASES
+            .iter()
+            .fold(reading.clone(), |s, p| s.replace(p, "・"));
+        let query: Vec<char> = polite.chars().collect();
         let fuzzy = closest(&self.venues, |v| &v.readings, &query, 3);
         if !fuzzy.is_empty() {
             return one_or_several(fuzzy);
