@@ -575,7 +575,9 @@ pub(crate) fn with_correction<T>(text: &str, parse: impl Fn(&str) -> Option<T>) 
     }
 }
 
-/// [`normalize`] then [`canonical_from_normalized`].
+/// [`normalize`] then the canonical rewriting described in the module docs:
+/// kana words to kanji (ごご → 午後) and numbers with a counter to digits
+/// (じゅうにがつみっか → 12月3日).
 pub fn canonical(input: &str) -> String {
     canonical_from_normalized(&normalize(input))
 }
