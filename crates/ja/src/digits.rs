@@ -89,7 +89,8 @@ pub fn parse_digits(text: &str) -> Option<String> {
     let spaced: String = text
         .chars()
         .map(|c| {
-            if c.is_whitespace() || matches!(c, '、' | '。' | ',' | '，') {
+            if c.is_whitespace() || matches!(c, '、' | '。' | ',' | '，' | '?' | '？' | '!' | '！')
+            {
                 '-'
             } else {
                 c
