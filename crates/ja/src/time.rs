@@ -187,17 +187,42 @@ fn parse_time_once(text: &str) -> Option<TimeAnswer> {
             meridiem_given: true,
         });
     }
-    // A bare hour, the whole answer: "10", "2でお願いします".
-    let bare = strip_polite(&c);
-    if let [(h, 0, end)] = numbers(&bare)[..]
+    // A bare hour, the whole answer: "10", "2でお願いします", "午後2で".
+    // Whisper writes にじ as "20" and にじはん as "20半": a bare multiple of
+    // ten from 20 is that hour (nobody books a city counter at 20:00 with
+    // a bare number).
+    let mut bare = strip_polite(&c);
+    for prefix in ["午前", "午後", "夕方", "朝", "夜", "昼"] {
+        if let Some(rest) = bare.strip_prefix(prefix) {
+            bare = rest.strip_prefix('の').unwrap_or(rest).to_owned();
+            break;
+        }
+    }
+    let (bare, half) = match bare.strip_suffix('半') {
+        Some(rest) => (rest.to_owned(), true),
+        None => (bare, false),
+    };
+    // 朝1 (朝一番) and 午後1番 are parts of the day, not 1 o'clock.
+    let part_with_number = PARTS
+        .iter()
+        .any(|(w, _, _)| w.chars().any(|ch| ch.is_ascii_digit()) && c.contains(w));
+    if let [(n, 0, end)] = numbers(&bare)[..]
         && end == bare.chars().count()
-        && (1..=24).contains(&h)
+        && !part_with_number
     {
-        let (minute, given) = apply(h * 60, h, m);
-        return Some(TimeAnswer::At {
-            minute_of_day: minute,
-            meridiem_given: given,
-        });
+        let h = if n >= 20 && n % 10 == 0 && n <= 90 {
+            n / 10
+        } else {
+            n
+        };
+        if (1..=24).contains(&h) {
+            let minute = h * 60 + if half { 30 } else { 0 };
+            let (minute, given) = apply(minute, h, m);
+            return Some(TimeAnswer::At {
+                minute_of_day: minute,
+                meridiem_given: given,
+            });
+        }
     }
     PARTS
         .iter()
