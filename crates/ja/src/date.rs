@@ -191,7 +191,7 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
     None
 }
 
-fn month_day(
+pub(crate) fn month_day(
     today: NaiveDate,
     year: Option<u32>,
     next_year: bool,
@@ -210,7 +210,7 @@ fn month_day(
         .find(|date| *date >= today)
 }
 
-fn day_only(today: NaiveDate, months_ahead: Option<u32>, day: u32) -> Option<NaiveDate> {
+pub(crate) fn day_only(today: NaiveDate, months_ahead: Option<u32>, day: u32) -> Option<NaiveDate> {
     let first = today.with_day(1)?;
     if let Some(ahead) = months_ahead {
         let month = first.checked_add_months(Months::new(ahead))?;

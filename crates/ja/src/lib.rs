@@ -18,6 +18,7 @@
 //! | intent | [`parse_intent`] | [`Intent`] |
 //! | global commands | [`parse_command`] | [`Command`] |
 //! | venue | [`VenueMatcher::find`] | [`VenueMatch`] |
+//! | keypad | [`keypad_date`] (MMDD), [`keypad_time`] (HHMM); digits: [`parse_digits`]; birth date: [`parse_birth_date`] (YYYYMMDD) | as above |
 //!
 //! For the agent's speech: [`to_spoken_digits`] (numbers digit by digit,
 //! since Open JTalk reads "1234" as a quantity), [`speak_date`] ("12月3日
@@ -31,6 +32,7 @@ mod answers;
 mod birth;
 mod date;
 mod digits;
+mod keypad;
 mod name;
 mod text;
 mod time;
@@ -42,6 +44,7 @@ pub use answers::{
 pub use birth::{parse_birth_date, speak_birth_date};
 pub use date::{DateAnswer, DateContext, parse_date, speak_date};
 pub use digits::{parse_digits, parse_phone, to_spoken_digits};
+pub use keypad::{keypad_date, keypad_time};
 pub use name::{parse_name, parse_name_kana};
 pub use text::{canonical, normalize, strip_polite};
 pub use time::{TimeAnswer, parse_time, resolve_hour, speak_time};
