@@ -79,7 +79,11 @@ pub fn parse_date(text: &str, ctx: &DateContext) -> Option<DateAnswer> {
 fn parse_date_once(text: &str, ctx: &DateContext) -> Option<DateAnswer> {
     let c = canonical(text);
     // Whisper heard 来週 as 台数 on phone audio (voice-notes.md).
-    let c = c.replace("台数の", "来週の");
+    let c = if WEEKDAYS.iter().any(|(w, _)| c.contains(w)) {
+        c.replace("台数", "来週")
+    } else {
+        c
+    };
     parse_canonical(&c, ctx.today)
 }
 
