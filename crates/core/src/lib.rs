@@ -14,6 +14,7 @@ pub mod eligibility;
 pub mod era;
 pub mod ids;
 pub mod name;
+pub mod operations;
 pub mod reservation_no;
 pub mod schedule;
 pub mod settings;
