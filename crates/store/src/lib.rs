@@ -17,16 +17,20 @@
 mod bookings;
 mod cache;
 mod group_commit;
+mod operations;
 mod retention;
 mod rows;
 mod settings;
 mod slots;
+mod staff;
 mod venues;
 
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
+pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
+pub use staff::{BookingSearch, SEARCH_LIMIT};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{

@@ -39,6 +39,8 @@ mod audit;
 mod bookings;
 mod changes;
 mod concurrency;
+mod operations;
 mod retention;
 mod setup;
+mod staff;
 mod window;
