@@ -22,7 +22,7 @@ mod retention;
 mod rows;
 mod settings;
 mod slots;
-mod staff;
+mod staff_bookings;
 mod venues;
 
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
@@ -30,7 +30,7 @@ pub use cache::TTL as CACHE_TTL;
 pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
-pub use staff::{BookingSearch, SEARCH_LIMIT};
+pub use staff_bookings::{BookingSearch, SEARCH_LIMIT};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{

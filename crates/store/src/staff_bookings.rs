@@ -294,7 +294,8 @@ impl Store {
             if done != 1 {
                 return Err(BookingError::NotActive);
             }
-            event!(&mut *tx, id.0, at, actor, status.as_str(), serde_json::json!({ "status": [booking.status.as_str(), status.as_str()] }))?;
+            let action = if status == BookingStatus::Booked { "visit_undone" } else { status.as_str() };
+            event!(&mut *tx, id.0, at, actor, action, serde_json::json!({ "status": [booking.status.as_str(), status.as_str()] }))?;
         });
         tracing::info!(booking = id.0, status = status.as_str(), "visit recorded");
         self.get_booking(id).await
