@@ -179,28 +179,30 @@ async fn describe(state: &AppState, detail: &serde_json::Value) -> String {
         ("to_slot_id", "変更後"),
         ("slot_id", "枠"),
     ] {
-        if let Some(id) = detail.get(key).and_then(serde_json::Value::as_i64) {
-            if let Ok(Some(slot)) = state.store.find_slot(SlotId(id)).await {
-                let venue = state
-                    .store
-                    .find_venue(slot.venue_id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|v| v.name)
-                    .unwrap_or_default();
-                parts.push(format!(
-                    "{label}：{} {}",
-                    venue,
-                    slot_label(slot.date, slot.start_min, slot.end_min)
-                ));
-            }
+        if let Some(id) = detail.get(key).and_then(serde_json::Value::as_i64)
+            && let Ok(Some(slot)) = state.store.find_slot(SlotId(id)).await
+        {
+            let venue = state
+                .store
+                .find_venue(slot.venue_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|v| v.name)
+                .unwrap_or_default();
+            parts.push(format!(
+                "{label}：{} {}",
+                venue,
+                slot_label(slot.date, slot.start_min, slot.end_min)
+            ));
         }
     }
-    if let Some(channel) = detail.get("channel").and_then(serde_json::Value::as_str) {
-        if let Some(c) = Channel::parse(channel) {
-            parts.push(format!("受付：{}", c.label_ja()));
-        }
+    if let Some(c) = detail
+        .get("channel")
+        .and_then(serde_json::Value::as_str)
+        .and_then(Channel::parse)
+    {
+        parts.push(format!("受付：{}", c.label_ja()));
     }
     parts.join("、")
 }
