@@ -17,6 +17,7 @@ on_both_backends! {
     attended_and_no_show_keep_the_seats_and_cancelled_cannot_be_marked,
     staff_can_cancel_after_the_citizen_cutoff,
     the_daily_list_groups_active_bookings_by_slot,
+    purging_removes_corrected_bookings_with_their_history_and_counts_visits,
 }
 
 fn staff() -> Actor {
@@ -299,6 +300,55 @@ async fn the_daily_list_groups_active_bookings_by_slot(db: TestDb) -> anyhow::Re
     assert_eq!(
         rows,
         vec![(540, vec![a.id]), (570, vec![]), (600, vec![b.id, c.id])]
+    );
+    Ok(())
+}
+
+async fn purging_removes_corrected_bookings_with_their_history_and_counts_visits(
+    db: TestDb,
+) -> anyhow::Result<()> {
+    let store = &db.store;
+    let slot = one_slot(store, "honcho", thursday(), 4, 0).await?;
+    let came = book(store, slot.id, 2, "090-1111-2222", Channel::Web, now()).await?;
+    let missed = book(store, slot.id, 1, "090-3333-4444", Channel::Phone, now()).await?;
+    let visit_day = at("2026-12-03T11:00:00+09:00");
+    store
+        .correct_name(
+            came.id,
+            &PersonName::parse("一宮 次郎")?,
+            &NameKana::parse("いちのみや じろう")?,
+            &staff(),
+            visit_day,
+        )
+        .await?;
+    store
+        .set_visit_status(came.id, BookingStatus::Attended, &staff(), visit_day)
+        .await?;
+    store
+        .set_visit_status(missed.id, BookingStatus::NoShow, &staff(), visit_day)
+        .await?;
+
+    assert_eq!(store.purge_bookings_before(day(2026, 12, 4)).await?, 2);
+    assert!(
+        store.booking_events(came.id).await?.is_empty(),
+        "history deleted"
+    );
+    assert!(matches!(
+        store.get_booking(came.id).await,
+        Err(BookingError::NotFound)
+    ));
+    let counts: Vec<_> = store
+        .booking_counts(thursday(), thursday())
+        .await?
+        .into_iter()
+        .map(|c| (c.channel, c.status, c.bookings, c.seats))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("phone".to_owned(), "no_show".to_owned(), 1, 1),
+            ("web".to_owned(), "attended".to_owned(), 1, 2),
+        ]
     );
     Ok(())
 }
