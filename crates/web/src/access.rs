@@ -41,7 +41,6 @@ pub(crate) async fn record(
 }
 
 /// A resident on the citizen pages.
-#[allow(dead_code)] // wired into the citizen pages next
 pub(crate) async fn citizen(
     state: &AppState,
     ip: IpAddr,

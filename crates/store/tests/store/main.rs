@@ -41,4 +41,5 @@ mod changes;
 mod concurrency;
 mod retention;
 mod setup;
+mod staff;
 mod window;
