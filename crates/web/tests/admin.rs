@@ -511,3 +511,44 @@ async fn the_role_matrix_allows_and_denies_each_route_by_role() {
     }
     let _ = Method::GET;
 }
+
+#[tokio::test]
+async fn the_access_log_page_filters_and_its_csv_export_opens_in_excel() {
+    let mut app = spawn().await;
+    let id = app.user("admin", Role::Admin).await;
+    app.sign_in("nobody", "wrong password!").await;
+    app.sign_in("admin", PASSWORD).await;
+    let page = app.get("/admin/access-log?result=failed").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("admin.signin"));
+    assert!(page.body.contains("失敗"));
+    assert!(
+        !page.body.contains(&format!(">staff:{id}<")),
+        "only failures shown"
+    );
+
+    let csv = app.get("/admin/access-log.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.body
+            .starts_with("\u{feff}日時,操作者,機能,対象,接続元,結果\r\n")
+    );
+    assert!(csv.body.contains(&format!(
+        ",staff:{id},admin.signin,user:{id},192.0.2.10,成功\r\n"
+    )));
+    // Viewing and exporting are logged too.
+    let exported = app
+        .log(AccessFilter {
+            function: Some("accesslog.export".into()),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(exported.len(), 1);
+    assert_eq!(exported[0].actor, format!("staff:{id}"));
+}
