@@ -552,3 +552,88 @@ async fn the_access_log_page_filters_and_its_csv_export_opens_in_excel() {
     assert_eq!(exported.len(), 1);
     assert_eq!(exported[0].actor, format!("staff:{id}"));
 }
+
+/// The current TOTP code of a base32 secret (RFC 6238, as an app shows it).
+fn totp_code(secret: &str, at: DateTime<Utc>) -> String {
+    use hmac::{Hmac, Mac};
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut key, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in secret.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        buffer = (buffer << 5) | ALPHABET.iter().position(|a| *a == c).unwrap() as u32;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            key.push((buffer >> bits) as u8);
+        }
+    }
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&key).unwrap();
+    mac.update(&(at.timestamp() / 30).to_be_bytes());
+    let d = mac.finalize().into_bytes();
+    let o = usize::from(d[19] & 0x0f);
+    let v = u32::from_be_bytes([d[o] & 0x7f, d[o + 1], d[o + 2], d[o + 3]]);
+    format!("{:06}", v % 1_000_000)
+}
+
+#[tokio::test]
+async fn with_totp_on_sign_in_asks_for_a_code_that_works_once() {
+    let mut app = spawn().await;
+    app.user("admin", Role::Admin).await;
+    app.sign_in("admin", PASSWORD).await;
+    let csrf = app.session_csrf().await;
+    app.post_form("/admin/account/totp", &[("csrf", &csrf)])
+        .await;
+    let account = app.get("/admin/account").await;
+    let marker = "id=\"totp-secret\">";
+    let start = account.body.find(marker).expect("secret shown") + marker.len();
+    let secret: String = account.body[start..]
+        .split('<')
+        .next()
+        .unwrap()
+        .replace(' ', "");
+    assert!(account.body.contains("otpauth://totp/"));
+    let wrong = app
+        .post_form(
+            "/admin/account/totp/confirm",
+            &[("csrf", &csrf), ("code", "000000")],
+        )
+        .await;
+    assert!(wrong.body.contains("確認コードが正しくありません"));
+    let code = totp_code(&secret, app.clock.now());
+    let on = app
+        .post_form(
+            "/admin/account/totp/confirm",
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(on.location(), "/admin/account?done=totp-on");
+
+    // Next sign-in: the password alone does not open the console.
+    app.new_browser();
+    app.clock.advance(Duration::seconds(30));
+    let signed = app.sign_in("admin", PASSWORD).await;
+    assert_eq!(signed.location(), "/admin/login/totp");
+    assert_eq!(app.get("/admin").await.location(), "/admin/login/totp");
+    let form = app.get("/admin/login/totp").await;
+    let csrf = form.csrf();
+    let bad = app
+        .post_form("/admin/login/totp", &[("csrf", &csrf), ("code", "123456")])
+        .await;
+    assert!(bad.body.contains("確認コードが正しくありません"));
+    let code = totp_code(&secret, app.clock.now());
+    let ok = app
+        .post_form("/admin/login/totp", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(ok.location(), "/admin");
+    assert_eq!(app.get("/admin").await.status, StatusCode::OK);
+
+    // The same code cannot be used again (replay).
+    app.new_browser();
+    app.sign_in("admin", PASSWORD).await;
+    let form = app.get("/admin/login/totp").await;
+    let csrf = form.csrf();
+    let replay = app
+        .post_form("/admin/login/totp", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert!(replay.body.contains("確認コードが正しくありません"));
+    assert_eq!(app.get("/admin").await.location(), "/admin/login/totp");
+}
