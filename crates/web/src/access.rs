@@ -52,7 +52,6 @@ pub(crate) async fn citizen(
 }
 
 /// A client of the JSON API.
-#[allow(dead_code)] // wired into the API next
 pub(crate) async fn api(
     state: &AppState,
     ip: IpAddr,
