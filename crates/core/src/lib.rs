@@ -18,6 +18,7 @@ pub mod operations;
 pub mod reservation_no;
 pub mod schedule;
 pub mod settings;
+pub mod staff;
 pub mod text;
 pub mod venue;
 pub mod window;

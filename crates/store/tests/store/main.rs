@@ -42,5 +42,6 @@ mod concurrency;
 mod operations;
 mod retention;
 mod setup;
+mod staff;
 mod staff_bookings;
 mod window;
