@@ -60,6 +60,7 @@ cargo test --workspace
 section "Browser and fonts"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
 if command -v dpkg-query >/dev/null &&
   ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install ok installed'; then
   missing+=(fonts-noto-cjk)
@@ -69,7 +70,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
-    apt-get install -y --no-install-recommends chromium fonts-noto-cjk
+    apt-get install -y --no-install-recommends chromium fonts-noto-cjk poppler-utils
   elif [ ! -x /usr/bin/chromium ]; then
     die "/usr/bin/chromium is missing: install it with: sudo apt-get install --no-install-recommends chromium fonts-noto-cjk"
   else

@@ -14,19 +14,27 @@
 //! writer at a time anyway; queuing in-process avoids busy-waiting on the
 //! file lock) while reads use several connections in WAL mode.
 
+mod access_log;
 mod bookings;
 mod cache;
 mod group_commit;
+mod operations;
 mod retention;
 mod rows;
 mod settings;
 mod slots;
+mod staff;
+mod staff_bookings;
 mod venues;
 
+pub use access_log::{AccessEntry, AccessFilter, AccessResult, NewAccessEntry};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
+pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
+pub use staff::{NewSession, NewStaffUser, SessionPolicy, StaffError, StaffSession, StaffUser};
+pub use staff_bookings::{BookingSearch, SEARCH_LIMIT};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
