@@ -17,6 +17,8 @@
 mod bookings;
 mod cache;
 mod group_commit;
+mod notify_templates;
+mod outbox;
 mod retention;
 mod rows;
 mod settings;
@@ -25,6 +27,10 @@ mod venues;
 
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
+pub use notify_templates::TemplateVersion;
+pub use outbox::{
+    ClaimedNotice, NoticeChannel, NoticeEvent, NoticeStatus, OutboxMessage, UsageRow,
+};
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
 

@@ -39,6 +39,7 @@ mod audit;
 mod bookings;
 mod changes;
 mod concurrency;
+mod outbox;
 mod retention;
 mod setup;
 mod window;
