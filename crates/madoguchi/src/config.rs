@@ -22,6 +22,8 @@ pub struct Config {
     pub web: WebSection,
     pub site: SiteSection,
     pub service: ServiceSection,
+    pub email: madoguchi_notify::EmailConfig,
+    pub sms: madoguchi_notify::SmsConfig,
 }
 
 /// Service rules that a deployment may pin in configuration. When set, they
@@ -154,7 +156,7 @@ impl Config {
                 continue;
             };
             let section = section.to_ascii_lowercase();
-            if !["database", "web", "site", "service"].contains(&section.as_str()) {
+            if !["database", "web", "site", "service", "email", "sms"].contains(&section.as_str()) {
                 continue;
             }
             let entry = table
@@ -248,6 +250,48 @@ mod tests {
             !config.service.apply(&mut settings).unwrap(),
             "applying twice changes nothing"
         );
+    }
+
+    #[test]
+    fn notification_sections_are_read_from_file_and_environment() {
+        let env = vec![
+            ("MADOGUCHI_SMS_PROVIDER".to_owned(), "twilio".to_owned()),
+            (
+                "MADOGUCHI_SMS_API_BASE".to_owned(),
+                "http://127.0.0.1:9".to_owned(),
+            ),
+            ("MADOGUCHI_SMS_ACCOUNT_SID".to_owned(), "AC123".to_owned()),
+            ("MADOGUCHI_SMS_AUTH_TOKEN".to_owned(), "secret".to_owned()),
+            ("MADOGUCHI_SMS_FROM".to_owned(), "+15005550006".to_owned()),
+            (
+                "MADOGUCHI_EMAIL_SMTP_URL".to_owned(),
+                "smtp://127.0.0.1:2525".to_owned(),
+            ),
+            ("MADOGUCHI_EMAIL_USERNAME".to_owned(), "yoyaku".to_owned()),
+            ("MADOGUCHI_EMAIL_PASSWORD".to_owned(), "pw".to_owned()),
+            (
+                "MADOGUCHI_EMAIL_FROM".to_owned(),
+                "yoyaku@example.jp".to_owned(),
+            ),
+        ];
+        let config = Config::load(None, env.into_iter()).unwrap();
+        assert_eq!(config.sms.provider.as_deref(), Some("twilio"));
+        assert_eq!(config.sms.api_base.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(config.sms.account_sid.as_deref(), Some("AC123"));
+        assert_eq!(config.sms.auth_token.as_deref(), Some("secret"));
+        assert_eq!(config.sms.from.as_deref(), Some("+15005550006"));
+        assert_eq!(
+            config.email.smtp_url.as_deref(),
+            Some("smtp://127.0.0.1:2525")
+        );
+        assert_eq!(config.email.username.as_deref(), Some("yoyaku"));
+        assert_eq!(config.email.password.as_deref(), Some("pw"));
+        assert_eq!(config.email.from.as_deref(), Some("yoyaku@example.jp"));
+        let delivery = madoguchi_notify::Delivery::from_config(&config.email, &config.sms).unwrap();
+        assert!(delivery.sms_configured() && delivery.email_configured());
+        let none = Config::load(None, std::iter::empty()).unwrap();
+        let delivery = madoguchi_notify::Delivery::from_config(&none.email, &none.sms).unwrap();
+        assert!(!delivery.sms_configured() && !delivery.email_configured());
     }
 
     fn tempfile_in_target() -> (std::path::PathBuf, std::fs::File) {

@@ -166,6 +166,26 @@ async fn serve(
             }
         }
     });
+    // Notifications: the outbox worker runs on every instance (the store
+    // hands each message to one of them).
+    let delivery = madoguchi_notify::Delivery::from_config(&config.email, &config.sms)?;
+    if !delivery.sms_configured() || !delivery.email_configured() {
+        tracing::warn!(
+            sms = delivery.sms_configured(),
+            email = delivery.email_configured(),
+            "notification delivery is not fully configured; such messages are stored as undeliverable"
+        );
+    }
+    tokio::spawn(
+        madoguchi_notify::Worker::new(
+            store.clone(),
+            clock.clone(),
+            delivery,
+            config.site.public_url.clone(),
+            madoguchi_notify::RetryPolicy::default(),
+        )
+        .run(),
+    );
     let state = madoguchi_web::AppState::new(store, clock, config.web_config(), secret.as_bytes())?;
     let app = madoguchi_web::app(state);
     let listener = tokio::net::TcpListener::bind(listen)
