@@ -163,7 +163,14 @@ impl Config {
                 .entry(section.clone())
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             if let toml::Value::Table(section_table) = entry {
-                section_table.insert(key.to_ascii_lowercase(), env_value(&value));
+                // Notification keys are all text: a sender "+8150…" or a
+                // numeric token must not turn into a number.
+                let value = if ["email", "sms"].contains(&section.as_str()) {
+                    toml::Value::String(value)
+                } else {
+                    env_value(&value)
+                };
+                section_table.insert(key.to_ascii_lowercase(), value);
             }
         }
         Config::deserialize(toml::Value::Table(table))
