@@ -259,8 +259,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn notification_sections_are_read_from_file_and_environment() {
+    /// Async: the SMTP transport's connection pool lives on the runtime.
+    #[tokio::test]
+    async fn notification_sections_are_read_from_file_and_environment() {
         let env = vec![
             ("MADOGUCHI_SMS_PROVIDER".to_owned(), "twilio".to_owned()),
             (
