@@ -5,6 +5,7 @@
 //! [`SmsConfig`] from its `[email]` and `[sms]` sections and builds the
 //! providers with [`Delivery::from_config`].
 
+pub mod admin;
 pub mod providers;
 pub mod settings;
 pub mod templates;

@@ -417,3 +417,67 @@ async fn reminders_can_be_switched_off_or_moved() {
     assert_eq!(worker.run_once().await.unwrap().reminders_queued, 1);
     let _ = NOW;
 }
+
+#[tokio::test]
+async fn saved_templates_are_checked_kept_as_history_and_used_for_the_next_message() {
+    use madoguchi_notify::admin::{SaveError, save_templates};
+    use madoguchi_notify::templates::{EventTemplates, default_templates};
+    let w = world().await;
+    let (fake, base) = start_fake().await;
+    let mut t = default_templates(NoticeEvent::Booked);
+    t.sms_body = "{{venue}} {{daet}}".to_owned();
+    let refused = save_templates(&w.store, NoticeEvent::Booked, &t, "yamada", w.clock_now()).await;
+    match refused {
+        Err(SaveError::Invalid(problems)) => {
+            assert_eq!(problems[0].0, "sms_body");
+            assert!(
+                problems[0]
+                    .1
+                    .message_ja()
+                    .contains("「{{daet}}」は使えない差し込み項目です")
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    t.sms_body = "{{city_name}}です。{{date}}{{time}} {{venue}} 番号{{reservation_no}}".to_owned();
+    save_templates(&w.store, NoticeEvent::Booked, &t, "yamada", w.clock_now())
+        .await
+        .unwrap();
+    let newer = EventTemplates {
+        sms_body: "予約済み {{reservation_no}}".to_owned(),
+        ..t.clone()
+    };
+    w.clock.advance(chrono::Duration::minutes(1));
+    save_templates(
+        &w.store,
+        NoticeEvent::Booked,
+        &newer,
+        "suzuki",
+        w.clock_now(),
+    )
+    .await
+    .unwrap();
+    let history = w
+        .store
+        .notify_template_history(NoticeEvent::Booked)
+        .await
+        .unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|v| (v.saved_by.as_str(), v.sms_body.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("suzuki", "予約済み {{reservation_no}}"),
+            ("yamada", t.sms_body.as_str())
+        ]
+    );
+
+    let booking = w.book("sms", "090-1234-5678", "").await;
+    w.worker(twilio(&base)).run_once().await.unwrap();
+    let body = fake.received.lock().unwrap()[0].field("Body").to_owned();
+    assert_eq!(
+        body,
+        format!("予約済み {}", booking.reservation_no.display_grouped())
+    );
+}
