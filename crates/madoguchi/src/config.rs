@@ -187,6 +187,7 @@ impl Config {
             },
             trust_forwarded_for: self.web.trust_forwarded_for,
             secure_cookies: self.web.secure_cookies,
+            notify: Default::default(),
         }
     }
 }

@@ -180,13 +180,19 @@ async fn serve(
         madoguchi_notify::Worker::new(
             store.clone(),
             clock.clone(),
-            delivery,
+            delivery.clone(),
             config.site.public_url.clone(),
             madoguchi_notify::RetryPolicy::default(),
         )
         .run(),
     );
-    let state = madoguchi_web::AppState::new(store, clock, config.web_config(), secret.as_bytes())?;
+    let mut web_config = config.web_config();
+    web_config.notify = madoguchi_notify::admin::NotifyStatus {
+        sms_configured: delivery.sms_configured(),
+        email_configured: delivery.email_configured(),
+        public_url: config.site.public_url.clone(),
+    };
+    let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
     let app = madoguchi_web::app(state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -6,6 +6,27 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use madoguchi_core::settings::ServiceSettings;
 use madoguchi_store::{NoticeChannel, NoticeEvent, Store, StoreError, UsageRow};
 
+/// What the deployment configured for delivery (from the binary).
+#[derive(Debug, Clone, Default)]
+pub struct NotifyStatus {
+    pub sms_configured: bool,
+    pub email_configured: bool,
+    /// `[site] public_url`, for `{{manage_url}}` in previews.
+    pub public_url: Option<String>,
+}
+
+impl NotifyStatus {
+    /// The banner text when some delivery is not configured, else empty.
+    pub fn banner(&self) -> String {
+        match (self.sms_configured, self.email_configured) {
+            (true, true) => String::new(),
+            (false, true) => "SMS送信が設定されていません。SMSのお知らせは送られず「送信できません」として記録されます（[sms] の設定が必要です）。".to_owned(),
+            (true, false) => "メール送信が設定されていません。メールのお知らせは送られず「送信できません」として記録されます（[email] の設定が必要です）。".to_owned(),
+            (false, false) => "SMSとメールの送信が設定されていません。お知らせは送られず「送信できません」として記録されます（[sms] と [email] の設定が必要です）。".to_owned(),
+        }
+    }
+}
+
 /// Why templates were not saved.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
