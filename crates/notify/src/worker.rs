@@ -102,6 +102,9 @@ pub struct Worker {
     delivery: Delivery,
     public_url: Option<String>,
     policy: RetryPolicy,
+    /// When this worker last queued reminders (they are looked for at most
+    /// once a minute: on SQLite each look takes the write lock).
+    reminders_checked: Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 
 /// How often an idle worker looks for new messages (written by requests of
@@ -129,6 +132,7 @@ impl Worker {
             delivery,
             public_url,
             policy,
+            reminders_checked: Arc::default(),
         }
     }
 
@@ -183,8 +187,19 @@ impl Worker {
     /// The day-before reminders: from the configured time of day on, every
     /// active booking of tomorrow gets one (once; the store ignores repeats).
     async fn queue_reminders(&self) -> Result<u64, WorkerError> {
+        let now = self.clock.now();
+        {
+            let mut last = self
+                .reminders_checked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.is_some_and(|at| (now - at).abs() < chrono::Duration::seconds(60)) {
+                return Ok(0);
+            }
+            *last = Some(now);
+        }
         let settings = NotifySettings::load(&self.store).await?;
-        let now = self.clock.now().with_timezone(&madoguchi_core::JST);
+        let now = now.with_timezone(&madoguchi_core::JST);
         if !settings.reminders_enabled || !settings.reminder_due(now.time()) {
             return Ok(0);
         }
