@@ -309,7 +309,7 @@ async fn an_admin_edits_a_template_with_checks_preview_and_history() {
             .contains("一宮市役所 本庁舎 12月3日（木）10:00 番号1234-5678")
     );
     assert!(
-        preview.body.contains("29文字・SMS 1通分"),
+        preview.body.contains("35文字・SMS 1通分"),
         "{}",
         preview.body
     );
