@@ -357,6 +357,7 @@ fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, Ap
 
 async fn create_booking(
     State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: axum::http::HeaderMap,
     ApiJson(request): ApiJson<BookingRequest>,
 ) -> Result<Response, ApiError> {
@@ -410,6 +411,14 @@ async fn create_booking(
     {
         Ok(booking) => {
             tracing::info!(booking = %booking.id, slot = %slot.id, "booked through the API");
+            crate::access::api(
+                &state,
+                ip,
+                "booking.create",
+                &format!("booking:{}", booking.id),
+                madoguchi_store::AccessResult::Ok,
+            )
+            .await;
             let venue = state.store.find_venue(booking.venue_id).await?;
             Ok((
                 StatusCode::CREATED,
@@ -451,6 +460,25 @@ async fn identify(
             .map_err(AppError::from)?,
         _ => None,
     };
+    if let Some(booking) = &found {
+        crate::access::api(
+            state,
+            ip,
+            "booking.lookup",
+            &format!("booking:{}", booking.id),
+            madoguchi_store::AccessResult::Ok,
+        )
+        .await;
+    } else {
+        crate::access::api(
+            state,
+            ip,
+            "booking.lookup",
+            "",
+            madoguchi_store::AccessResult::Failed,
+        )
+        .await;
+    }
     found.ok_or_else(|| {
         state.limits().record_lookup_failure(ip);
         ApiError::Status(
@@ -522,6 +550,14 @@ async fn cancel_booking(
         .await
         .map_err(refusal)?;
     tracing::info!(booking = %cancelled.id, "cancelled through the API");
+    crate::access::api(
+        &state,
+        ip,
+        "booking.cancel",
+        &format!("booking:{}", cancelled.id),
+        madoguchi_store::AccessResult::Ok,
+    )
+    .await;
     let venue = state.store.find_venue(cancelled.venue_id).await?;
     Ok(Json(booking_json(
         &cancelled,
@@ -568,6 +604,14 @@ async fn change_booking(
     match result {
         Ok(moved) => {
             tracing::info!(booking = %moved.id, slot = %slot.id, "changed through the API");
+            crate::access::api(
+                &state,
+                ip,
+                "booking.change",
+                &format!("booking:{}", moved.id),
+                madoguchi_store::AccessResult::Ok,
+            )
+            .await;
             let venue = state.store.find_venue(moved.venue_id).await?;
             Ok(Json(booking_json(
                 &moved,

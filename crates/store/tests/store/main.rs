@@ -42,4 +42,5 @@ mod concurrency;
 mod outbox;
 mod retention;
 mod setup;
+mod staff;
 mod window;

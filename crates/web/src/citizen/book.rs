@@ -259,6 +259,7 @@ pub async fn review(
 /// Makes the booking.
 pub async fn confirm(
     State(state): State<AppState>,
+    axum::Extension(crate::limits::ClientIp(ip)): axum::Extension<crate::limits::ClientIp>,
     jar: PrivateCookieJar,
     Path(slot_id): Path<String>,
     Form(submission): Form<ApplicantSubmission>,
@@ -301,6 +302,14 @@ pub async fn confirm(
     {
         Ok(booking) => {
             tracing::info!(booking = %booking.id, slot = %slot.id, "booked on the web");
+            crate::access::citizen(
+                &state,
+                ip,
+                "booking.create",
+                &format!("booking:{}", booking.id),
+                madoguchi_store::AccessResult::Ok,
+            )
+            .await;
             let grant = session::ManageGrant {
                 number: booking.reservation_no.clone(),
                 phone: booking.applicant.phone.clone(),

@@ -4,7 +4,7 @@
 use super::book::SlotView;
 use crate::limits::ClientIp;
 use crate::views::{BookingView, Layout, render};
-use crate::{AppError, AppState, session};
+use crate::{AppError, AppState, access, session};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -14,6 +14,7 @@ use madoguchi_core::booking::{Booking, BookingStatus, Channel};
 use madoguchi_core::contact::PhoneNumber;
 use madoguchi_core::ids::SlotId;
 use madoguchi_core::reservation_no::ReservationNo;
+use madoguchi_store::AccessResult;
 use madoguchi_store::{Actor, BookingError};
 use serde::Deserialize;
 
@@ -113,7 +114,15 @@ pub async fn lookup(
     };
     state.limits().before_lookup(ip).await?;
     match state.store.find_booking(&number, &phone).await? {
-        Some(_) => {
+        Some(found) => {
+            access::citizen(
+                &state,
+                ip,
+                "booking.lookup",
+                &format!("booking:{}", found.id),
+                AccessResult::Ok,
+            )
+            .await;
             let grant = session::ManageGrant { number, phone };
             let jar = session::set_manage_grant(
                 jar,
@@ -126,6 +135,7 @@ pub async fn lookup(
         None => {
             state.limits().record_lookup_failure(ip);
             tracing::info!(client = %ip, "booking look-up found nothing");
+            access::citizen(&state, ip, "booking.lookup", "", AccessResult::Failed).await;
             page.not_found = true;
             page.layout.title = "予約が見つかりませんでした".to_owned();
             Ok(render(&page))
@@ -212,6 +222,7 @@ pub struct CsrfOnly {
 
 pub async fn cancel(
     State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     jar: PrivateCookieJar,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
@@ -233,6 +244,14 @@ pub async fn cancel(
     let (booking, notice) = match result {
         Ok(booking) => {
             tracing::info!(booking = %booking.id, "cancelled on the web");
+            access::citizen(
+                &state,
+                ip,
+                "booking.cancel",
+                &format!("booking:{}", booking.id),
+                AccessResult::Ok,
+            )
+            .await;
             (booking, "予約を取り消しました。".to_owned())
         }
         Err(BookingError::TooLate) => (
@@ -306,6 +325,7 @@ pub async fn change_form(
 
 pub async fn change(
     State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     jar: PrivateCookieJar,
     Path(slot_id): Path<String>,
     Form(form): Form<CsrfOnly>,
@@ -331,6 +351,7 @@ pub async fn change(
     let problem = match result {
         Ok(moved) => {
             tracing::info!(booking = %moved.id, slot = %id, "changed on the web");
+            access::citizen(&state, ip, "booking.change", &format!("booking:{}", moved.id), AccessResult::Ok).await;
             let page = ManagePage {
                 layout: Layout::new(&settings, "予約を変更しました", form.csrf),
                 active: true,
