@@ -458,6 +458,14 @@ const ROUTES: &[(&str, &str, Role)] = &[
     ("POST", "/admin/users/999999/totp/reset", Role::Admin),
     ("GET", "/admin/access-log", Role::Admin),
     ("GET", "/admin/access-log.csv", Role::Admin),
+    ("GET", "/admin/notifications", Role::Admin),
+    ("POST", "/admin/notifications/reminders", Role::Admin),
+    ("GET", "/admin/notifications/templates/booked", Role::Admin),
+    ("POST", "/admin/notifications/templates/booked", Role::Admin),
+    ("GET", "/admin/notifications/usage", Role::Admin),
+    ("GET", "/admin/notifications/usage.csv", Role::Admin),
+    ("GET", "/admin/bookings/999999/notifications", Role::Viewer),
+    ("POST", "/admin/bookings/999999/notifications/1/resend", Role::Staff),
 ];
 
 #[tokio::test]
