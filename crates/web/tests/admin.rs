@@ -465,7 +465,11 @@ const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin/notifications/usage", Role::Admin),
     ("GET", "/admin/notifications/usage.csv", Role::Admin),
     ("GET", "/admin/bookings/999999/notifications", Role::Viewer),
-    ("POST", "/admin/bookings/999999/notifications/1/resend", Role::Staff),
+    (
+        "POST",
+        "/admin/bookings/9/notifications/1/resend",
+        Role::Staff,
+    ),
 ];
 
 #[tokio::test]
