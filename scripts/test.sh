@@ -54,6 +54,24 @@ esac
 export MADOGUCHI_BIN="${MADOGUCHI_BIN:-$target_dir/debug/madoguchi}"
 [ -x "$MADOGUCHI_BIN" ] || die "no server binary at $MADOGUCHI_BIN"
 
+section "Python aiosmtpd (SMTP server for the email tests)"
+# The notification tests start a real SMTP server (aiosmtpd). Debian's
+# python3-aiosmtpd when root; otherwise a project-local copy from PyPI.
+has_aiosmtpd() {
+  for py in "${MADOGUCHI_TEST_PYTHON:-}" python3 /usr/bin/python3; do
+    [ -n "$py" ] && PYTHONPATH="$root/.cache/pydeps" "$py" -c 'import aiosmtpd' 2>/dev/null && return 0
+  done
+  return 1
+}
+if has_aiosmtpd; then
+  echo "aiosmtpd found"
+elif is_root && command -v apt-get >/dev/null && apt-cache policy python3-aiosmtpd 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-aiosmtpd </dev/null
+else
+  python3 -m pip install --quiet --target "$root/.cache/pydeps" aiosmtpd
+fi
+has_aiosmtpd || die "aiosmtpd is missing: apt-get install python3-aiosmtpd, or python3 -m pip install --target .cache/pydeps aiosmtpd"
+
 section "cargo test --workspace"
 cargo test --workspace
 

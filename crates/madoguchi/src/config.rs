@@ -22,6 +22,8 @@ pub struct Config {
     pub web: WebSection,
     pub site: SiteSection,
     pub service: ServiceSection,
+    pub email: madoguchi_notify::EmailConfig,
+    pub sms: madoguchi_notify::SmsConfig,
     pub admin: AdminSection,
 }
 
@@ -193,14 +195,25 @@ impl Config {
                 continue;
             };
             let section = section.to_ascii_lowercase();
-            if !["database", "web", "site", "service", "admin"].contains(&section.as_str()) {
+            if ![
+                "database", "web", "site", "service", "admin", "email", "sms",
+            ]
+            .contains(&section.as_str())
+            {
                 continue;
             }
             let entry = table
                 .entry(section.clone())
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             if let toml::Value::Table(section_table) = entry {
-                section_table.insert(key.to_ascii_lowercase(), env_value(&value));
+                // Notification keys are all text: a sender "+8150…" or a
+                // numeric token must not turn into a number.
+                let value = if ["email", "sms"].contains(&section.as_str()) {
+                    toml::Value::String(value)
+                } else {
+                    env_value(&value)
+                };
+                section_table.insert(key.to_ascii_lowercase(), value);
             }
         }
         Config::deserialize(toml::Value::Table(table))
@@ -217,6 +230,7 @@ impl Config {
             },
             trust_forwarded_for: self.web.trust_forwarded_for,
             secure_cookies: self.web.secure_cookies,
+            notify: Default::default(),
             admin: self.admin.admin_config(),
         }
     }
@@ -288,6 +302,49 @@ mod tests {
             !config.service.apply(&mut settings).unwrap(),
             "applying twice changes nothing"
         );
+    }
+
+    /// Async: the SMTP transport's connection pool lives on the runtime.
+    #[tokio::test]
+    async fn notification_sections_are_read_from_file_and_environment() {
+        let env = vec![
+            ("MADOGUCHI_SMS_PROVIDER".to_owned(), "twilio".to_owned()),
+            (
+                "MADOGUCHI_SMS_API_BASE".to_owned(),
+                "http://127.0.0.1:9".to_owned(),
+            ),
+            ("MADOGUCHI_SMS_ACCOUNT_SID".to_owned(), "AC123".to_owned()),
+            ("MADOGUCHI_SMS_AUTH_TOKEN".to_owned(), "secret".to_owned()),
+            ("MADOGUCHI_SMS_FROM".to_owned(), "+15005550006".to_owned()),
+            (
+                "MADOGUCHI_EMAIL_SMTP_URL".to_owned(),
+                "smtp://127.0.0.1:2525".to_owned(),
+            ),
+            ("MADOGUCHI_EMAIL_USERNAME".to_owned(), "yoyaku".to_owned()),
+            ("MADOGUCHI_EMAIL_PASSWORD".to_owned(), "pw".to_owned()),
+            (
+                "MADOGUCHI_EMAIL_FROM".to_owned(),
+                "yoyaku@example.jp".to_owned(),
+            ),
+        ];
+        let config = Config::load(None, env.into_iter()).unwrap();
+        assert_eq!(config.sms.provider.as_deref(), Some("twilio"));
+        assert_eq!(config.sms.api_base.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(config.sms.account_sid.as_deref(), Some("AC123"));
+        assert_eq!(config.sms.auth_token.as_deref(), Some("secret"));
+        assert_eq!(config.sms.from.as_deref(), Some("+15005550006"));
+        assert_eq!(
+            config.email.smtp_url.as_deref(),
+            Some("smtp://127.0.0.1:2525")
+        );
+        assert_eq!(config.email.username.as_deref(), Some("yoyaku"));
+        assert_eq!(config.email.password.as_deref(), Some("pw"));
+        assert_eq!(config.email.from.as_deref(), Some("yoyaku@example.jp"));
+        let delivery = madoguchi_notify::Delivery::from_config(&config.email, &config.sms).unwrap();
+        assert!(delivery.sms_configured() && delivery.email_configured());
+        let none = Config::load(None, std::iter::empty()).unwrap();
+        let delivery = madoguchi_notify::Delivery::from_config(&none.email, &none.sms).unwrap();
+        assert!(!delivery.sms_configured() && !delivery.email_configured());
     }
 
     fn tempfile_in_target() -> (std::path::PathBuf, std::fs::File) {

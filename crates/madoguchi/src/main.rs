@@ -181,7 +181,33 @@ async fn serve(
             }
         }
     });
-    let state = madoguchi_web::AppState::new(store, clock, config.web_config(), secret.as_bytes())?;
+    // Notifications: the outbox worker runs on every instance (the store
+    // hands each message to one of them).
+    let delivery = madoguchi_notify::Delivery::from_config(&config.email, &config.sms)?;
+    if !delivery.sms_configured() || !delivery.email_configured() {
+        tracing::warn!(
+            sms = delivery.sms_configured(),
+            email = delivery.email_configured(),
+            "notification delivery is not fully configured; such messages are stored as undeliverable"
+        );
+    }
+    tokio::spawn(
+        madoguchi_notify::Worker::new(
+            store.clone(),
+            clock.clone(),
+            delivery.clone(),
+            config.site.public_url.clone(),
+            madoguchi_notify::RetryPolicy::default(),
+        )
+        .run(),
+    );
+    let mut web_config = config.web_config();
+    web_config.notify = madoguchi_notify::admin::NotifyStatus {
+        sms_configured: delivery.sms_configured(),
+        email_configured: delivery.email_configured(),
+        public_url: config.site.public_url.clone(),
+    };
+    let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
     let app = madoguchi_web::app(state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

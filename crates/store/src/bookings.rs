@@ -287,6 +287,7 @@ impl Store {
                 return Err(StoreError::Corrupt("no free reservation number found".to_owned()).into());
             };
             record_event!(&mut *tx, id, at, actor, "booked", serde_json::json!({ "slot_id": slot.id.0, "channel": new.channel.as_str() }))?;
+            crate::outbox::queue_notices!(&mut *tx, id, "booked", at)?;
             (id, number)
         });
         Ok(made)
@@ -358,6 +359,7 @@ impl Store {
                 "changed",
                 serde_json::json!({ "from_slot_id": booking.slot_id.0, "to_slot_id": slot.id.0 })
             )?;
+            crate::outbox::queue_notices!(&mut *tx, booking.id.0, "changed", at)?;
         });
         self.get_booking(booking.id).await
     }
@@ -393,6 +395,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             record_event!(&mut *tx, booking.id.0, at, actor, "cancelled", serde_json::json!({}))?;
+            crate::outbox::queue_notices!(&mut *tx, booking.id.0, "cancelled", at)?;
         });
         self.get_booking(booking.id).await
     }

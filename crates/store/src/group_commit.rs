@@ -217,6 +217,9 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<ClaimOutcome>, s
                 );
         });
         insert.build().execute(&mut *tx).await?;
+        for (id, c) in &events {
+            crate::outbox::queue_notices!(&mut *tx, *id, "booked", c.at)?;
+        }
     }
     tx.commit().await?;
     Ok(outcomes)

@@ -19,6 +19,8 @@ mod bookings;
 mod cache;
 mod group_commit;
 mod operations;
+mod notify_templates;
+mod outbox;
 mod retention;
 mod rows;
 mod settings;
@@ -31,6 +33,10 @@ pub use access_log::{AccessEntry, AccessFilter, AccessResult, NewAccessEntry};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
 pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
+pub use notify_templates::TemplateVersion;
+pub use outbox::{
+    ClaimedNotice, NoticeChannel, NoticeEvent, NoticeStatus, OutboxMessage, UsageRow,
+};
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
 pub use staff::{NewSession, NewStaffUser, SessionPolicy, StaffError, StaffSession, StaffUser};

@@ -42,6 +42,13 @@ impl Store {
             .bind(day)
             .execute(&mut *tx)
             .await?;
+            sqlx::query(
+                "DELETE FROM outbox WHERE booking_id IN
+                   (SELECT b.id FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE s.day < $1)",
+            )
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("DELETE FROM bookings WHERE slot_id IN (SELECT id FROM slots WHERE day < $1)")
                 .bind(day)
                 .execute(&mut *tx)

@@ -39,6 +39,8 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Which notification channels are configured, for the admin console.
+    pub notify: madoguchi_notify::admin::NotifyStatus,
     /// Admin console sessions and lock-out.
     pub admin: AdminConfig,
 }

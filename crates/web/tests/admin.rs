@@ -494,6 +494,18 @@ const ROUTES: &[(&str, &str, Role)] = &[
     ("POST", "/admin/settings/closures", Role::Admin),
     ("POST", "/admin/settings/checklist", Role::Admin),
     ("POST", "/admin/settings/start-page", Role::Admin),
+    ("GET", "/admin/notifications", Role::Admin),
+    ("POST", "/admin/notifications/reminders", Role::Admin),
+    ("GET", "/admin/notifications/templates/booked", Role::Admin),
+    ("POST", "/admin/notifications/templates/booked", Role::Admin),
+    ("GET", "/admin/notifications/usage", Role::Admin),
+    ("GET", "/admin/notifications/usage.csv", Role::Admin),
+    ("GET", "/admin/bookings/999999/notifications", Role::Viewer),
+    (
+        "POST",
+        "/admin/bookings/9/notifications/1/resend",
+        Role::Staff,
+    ),
 ];
 
 #[tokio::test]

@@ -40,6 +40,7 @@ mod bookings;
 mod changes;
 mod concurrency;
 mod operations;
+mod outbox;
 mod retention;
 mod setup;
 mod staff;

@@ -42,6 +42,7 @@ mod account;
 mod auth;
 mod layout;
 mod ops;
+mod notifications;
 pub mod password;
 mod signin;
 mod totp;
@@ -102,6 +103,25 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/access-log", get(access_log::page))
         .route("/access-log.csv", get(access_log::csv))
         .merge(ops::routes())
+        .route("/notifications", get(notifications::overview))
+        .route(
+            "/notifications/reminders",
+            post(notifications::save_reminders),
+        )
+        .route(
+            "/notifications/templates/{event}",
+            get(notifications::template_form).post(notifications::template_submit),
+        )
+        .route("/notifications/usage", get(notifications::usage))
+        .route("/notifications/usage.csv", get(notifications::usage_csv))
+        .route(
+            "/bookings/{id}/notifications",
+            get(notifications::booking_messages),
+        )
+        .route(
+            "/bookings/{id}/notifications/{message}/resend",
+            post(notifications::resend),
+        )
 }
 
 #[derive(Template)]

@@ -1,0 +1,409 @@
+//! The delivery worker: runs in the server process, drains the outbox,
+//! retries temporary failures with exponential back-off and jitter, marks
+//! permanent failures, and queues the day-before reminders.
+//!
+//! Several instances may run workers on one PostgreSQL database: the store
+//! hands each message to one claimer. A message is marked sent right after
+//! the provider accepts it; one claimed but never confirmed (a crash) is
+//! claimed again when its lease runs out.
+
+use crate::providers::{EmailProvider, OutgoingEmail, OutgoingSms, SendError, SmsProvider};
+use crate::settings::NotifySettings;
+use crate::templates::{self, EventTemplates, Values};
+
+use madoguchi_core::Clock;
+use madoguchi_core::booking::BookingStatus;
+use madoguchi_store::{
+    BookingError, ClaimedNotice, NoticeChannel, NoticeEvent, NoticeStatus, Store, StoreError,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Reasons shown to staff for messages that cannot go out.
+pub const SMS_NOT_CONFIGURED: &str = "SMS送信が設定されていません";
+pub const EMAIL_NOT_CONFIGURED: &str = "メール送信が設定されていません";
+
+/// The providers this instance can deliver through.
+#[derive(Clone, Default)]
+pub struct Delivery {
+    pub sms: Option<Arc<dyn SmsProvider>>,
+    pub email: Option<Arc<dyn EmailProvider>>,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("sms", &self.sms.is_some())
+            .field("email", &self.email.is_some())
+            .finish()
+    }
+}
+
+/// When temporary failures are tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Wait after the first failure; doubled after each further one.
+    pub first_delay: Duration,
+    /// The longest wait between attempts.
+    pub max_delay: Duration,
+    /// After this many attempts the message is marked failed.
+    pub max_attempts: u32,
+    /// A claimed message not confirmed within this time is claimed again.
+    pub lease: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            first_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(3600),
+            max_attempts: 8,
+            lease: Duration::from_secs(300),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after `attempts` failed attempts: exponential, capped, with
+    /// "equal jitter" (between half and all of it) so that many messages
+    /// failing together do not come back together. `unit` is in [0, 1).
+    pub fn delay(&self, attempts: u32, unit: f64) -> Duration {
+        let exponent = attempts.saturating_sub(1).min(30);
+        let full = self
+            .first_delay
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_delay);
+        full.mul_f64(0.5 + 0.5 * unit.clamp(0.0, 1.0))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: u32,
+    pub retrying: u32,
+    pub failed: u32,
+    pub undeliverable: u32,
+    pub skipped: u32,
+    pub reminders_queued: u64,
+}
+
+/// The outbox worker.
+#[derive(Clone)]
+pub struct Worker {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    delivery: Delivery,
+    public_url: Option<String>,
+    policy: RetryPolicy,
+    /// When this worker last queued reminders (they are looked for at most
+    /// once a minute: on SQLite each look takes the write lock).
+    reminders_checked: Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
+}
+
+/// How often an idle worker looks for new messages (written by requests of
+/// this or another instance).
+const POLL: Duration = Duration::from_secs(5);
+const BATCH: u32 = 16;
+
+enum Outcome {
+    Sent,
+    Retry,
+    Ended(NoticeStatus),
+}
+
+impl Worker {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        delivery: Delivery,
+        public_url: Option<String>,
+        policy: RetryPolicy,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            delivery,
+            public_url,
+            policy,
+            reminders_checked: Arc::default(),
+        }
+    }
+
+    /// Runs until the task is dropped.
+    pub async fn run(self) {
+        tracing::info!(
+            sms = self.delivery.sms.is_some(),
+            email = self.delivery.email.is_some(),
+            "notification worker started"
+        );
+        loop {
+            if let Err(e) = self.run_once().await {
+                tracing::error!(error = %e, "notification pass failed");
+            }
+            let wait = match self.store.next_notice_due().await {
+                Ok(Some(due)) => (due - self.clock.now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .min(POLL),
+                _ => POLL,
+            };
+            tokio::time::sleep(wait.max(Duration::from_millis(200))).await;
+        }
+    }
+
+    /// Queues the reminders due now, then delivers every message due now.
+    pub async fn run_once(&self) -> Result<Pass, WorkerError> {
+        let mut pass = Pass {
+            reminders_queued: self.queue_reminders().await?,
+            ..Pass::default()
+        };
+        loop {
+            let now = self.clock.now();
+            let lease = chrono::Duration::from_std(self.policy.lease)
+                .unwrap_or_else(|_| chrono::Duration::minutes(5));
+            let claimed = self.store.claim_notices(now, lease, BATCH).await?;
+            if claimed.is_empty() {
+                return Ok(pass);
+            }
+            for notice in claimed {
+                match self.deliver(&notice).await? {
+                    Outcome::Sent => pass.sent += 1,
+                    Outcome::Retry => pass.retrying += 1,
+                    Outcome::Ended(NoticeStatus::Undeliverable) => pass.undeliverable += 1,
+                    Outcome::Ended(NoticeStatus::Skipped) => pass.skipped += 1,
+                    Outcome::Ended(_) => pass.failed += 1,
+                }
+            }
+        }
+    }
+
+    /// The day-before reminders: from the configured time of day on, every
+    /// active booking of tomorrow gets one (once; the store ignores repeats).
+    async fn queue_reminders(&self) -> Result<u64, WorkerError> {
+        let now = self.clock.now();
+        {
+            let mut last = self
+                .reminders_checked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.is_some_and(|at| (now - at).abs() < chrono::Duration::seconds(60)) {
+                return Ok(0);
+            }
+            *last = Some(now);
+        }
+        let settings = NotifySettings::load(&self.store).await?;
+        let now = now.with_timezone(&madoguchi_core::JST);
+        if !settings.reminders_enabled || !settings.reminder_due(now.time()) {
+            return Ok(0);
+        }
+        let Some(tomorrow) = now.date_naive().succ_opt() else {
+            return Ok(0);
+        };
+        let queued = self.store.queue_reminders(tomorrow, now.to_utc()).await?;
+        if queued > 0 {
+            tracing::info!(queued, %tomorrow, "day-before reminders queued");
+        }
+        Ok(queued)
+    }
+
+    async fn deliver(&self, notice: &ClaimedNotice) -> Result<Outcome, WorkerError> {
+        let store = &self.store;
+        let end = |status: NoticeStatus, reason: String| async move {
+            store.notice_given_up(notice.id, status, &reason).await?;
+            tracing::info!(
+                message = notice.id,
+                event = notice.event.as_str(),
+                channel = notice.channel.as_str(),
+                status = status.as_str(),
+                "notification not delivered"
+            );
+            Ok::<_, WorkerError>(Outcome::Ended(status))
+        };
+        let booking = match store.get_booking(notice.booking_id).await {
+            Ok(b) => b,
+            Err(BookingError::NotFound) => {
+                return end(NoticeStatus::Skipped, "予約がありません".to_owned()).await;
+            }
+            Err(BookingError::Store(e)) => return Err(e.into()),
+            Err(other) => return Err(StoreError::Corrupt(other.to_string()).into()),
+        };
+        if notice.event == NoticeEvent::Reminder && booking.status != BookingStatus::Booked {
+            return end(
+                NoticeStatus::Skipped,
+                "予約が取り消されたため送りません".to_owned(),
+            )
+            .await;
+        }
+        let configured = match notice.channel {
+            NoticeChannel::Sms => self.delivery.sms.is_some(),
+            NoticeChannel::Email => self.delivery.email.is_some(),
+        };
+        if !configured {
+            let reason = match notice.channel {
+                NoticeChannel::Sms => SMS_NOT_CONFIGURED,
+                NoticeChannel::Email => EMAIL_NOT_CONFIGURED,
+            };
+            return end(NoticeStatus::Undeliverable, reason.to_owned()).await;
+        }
+        let settings = store.settings().await?;
+        let Some(venue) = store.find_venue(booking.venue_id).await? else {
+            return end(NoticeStatus::Failed, "会場がありません".to_owned()).await;
+        };
+        let values = Values::for_booking(&booking, &venue, &settings, self.public_url.as_deref());
+        let templates = current_templates(store, notice.event).await?;
+        let render = |t: &str| templates::render(t, &values);
+        let result = match notice.channel {
+            NoticeChannel::Sms => {
+                let phone = &booking.applicant.phone;
+                if !phone.is_mobile() {
+                    return end(
+                        NoticeStatus::Failed,
+                        "電話番号が携帯電話ではないためSMSを送れません".to_owned(),
+                    )
+                    .await;
+                }
+                let Ok(body) = render(&templates.sms_body) else {
+                    return end(
+                        NoticeStatus::Failed,
+                        "テンプレートが正しくありません".to_owned(),
+                    )
+                    .await;
+                };
+                let segments = templates::sms_length(&body).segments;
+                let sms = OutgoingSms {
+                    to: phone.e164(),
+                    body,
+                };
+                self.provider_send_sms(&sms).await.map(|a| (a, segments))
+            }
+            NoticeChannel::Email => {
+                let Some(address) = &booking.applicant.email else {
+                    return end(
+                        NoticeStatus::Failed,
+                        "メールアドレスが登録されていません".to_owned(),
+                    )
+                    .await;
+                };
+                let (Ok(subject), Ok(body)) = (
+                    render(&templates.email_subject),
+                    render(&templates.email_body),
+                ) else {
+                    return end(
+                        NoticeStatus::Failed,
+                        "テンプレートが正しくありません".to_owned(),
+                    )
+                    .await;
+                };
+                let email = OutgoingEmail {
+                    to: address.as_str().to_owned(),
+                    subject: subject.replace(['\r', '\n'], " "),
+                    body,
+                };
+                self.provider_send_email(&email).await.map(|a| (a, 0))
+            }
+        };
+        let now = self.clock.now();
+        match result {
+            Ok((accepted, segments)) => {
+                let day = now.with_timezone(&madoguchi_core::JST).date_naive();
+                store
+                    .notice_sent(
+                        notice.id,
+                        now,
+                        day,
+                        accepted.provider_id.as_deref(),
+                        segments,
+                    )
+                    .await?;
+                tracing::info!(
+                    message = notice.id,
+                    event = notice.event.as_str(),
+                    channel = notice.channel.as_str(),
+                    segments,
+                    "notification sent"
+                );
+                Ok(Outcome::Sent)
+            }
+            Err(SendError::Temporary(reason)) if notice.attempts < self.policy.max_attempts => {
+                let delay = self.policy.delay(notice.attempts, rand::random::<f64>());
+                let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
+                store.notice_retry(notice.id, next, &reason).await?;
+                tracing::warn!(
+                    message = notice.id,
+                    channel = notice.channel.as_str(),
+                    attempts = notice.attempts,
+                    retry_in_s = delay.as_secs(),
+                    "notification failed for now; will retry"
+                );
+                Ok(Outcome::Retry)
+            }
+            Err(SendError::Temporary(reason)) => {
+                end(
+                    NoticeStatus::Failed,
+                    format!("{}回試しても送れませんでした: {reason}", notice.attempts),
+                )
+                .await
+            }
+            Err(SendError::Permanent(reason)) => end(NoticeStatus::Failed, reason).await,
+        }
+    }
+
+    async fn provider_send_sms(
+        &self,
+        sms: &OutgoingSms,
+    ) -> Result<crate::providers::Accepted, SendError> {
+        match &self.delivery.sms {
+            Some(p) => p.send(sms).await,
+            None => Err(SendError::Permanent(SMS_NOT_CONFIGURED.to_owned())),
+        }
+    }
+
+    async fn provider_send_email(
+        &self,
+        email: &OutgoingEmail,
+    ) -> Result<crate::providers::Accepted, SendError> {
+        match &self.delivery.email {
+            Some(p) => p.send(email).await,
+            None => Err(SendError::Permanent(EMAIL_NOT_CONFIGURED.to_owned())),
+        }
+    }
+}
+
+/// The templates of `event` in force: the newest saved version, else the
+/// built-in defaults.
+pub async fn current_templates(
+    store: &Store,
+    event: NoticeEvent,
+) -> Result<EventTemplates, StoreError> {
+    Ok(match store.notify_template(event).await? {
+        Some(saved) => EventTemplates {
+            sms_body: saved.sms_body,
+            email_subject: saved.email_subject,
+            email_body: saved.email_body,
+        },
+        None => templates::default_templates(event),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_up_to_the_cap_with_jitter_in_the_upper_half() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay(1, 0.999_999).as_secs(), 29);
+        assert_eq!(p.delay(1, 0.0), Duration::from_secs(15));
+        assert_eq!(p.delay(2, 0.0), Duration::from_secs(30));
+        assert_eq!(p.delay(3, 0.0), Duration::from_secs(60));
+        assert_eq!(p.delay(20, 0.0), Duration::from_secs(1800));
+        assert_eq!(p.delay(20, 1.0), Duration::from_secs(3600));
+    }
+}
