@@ -16,7 +16,9 @@
 
 mod bookings;
 mod cache;
+mod calls;
 mod group_commit;
+mod holds;
 mod retention;
 mod rows;
 mod settings;
@@ -25,6 +27,11 @@ mod venues;
 
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
+pub use calls::{
+    CallEnd, CallId, CallSummary, CallTurn, NewCall, RecognitionCorrection, ScenarioVersion,
+    VenueAlias,
+};
+pub use holds::{HoldId, SeatHold};
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
 
