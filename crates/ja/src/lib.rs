@@ -1,3 +1,44 @@
 //! Japanese understanding for the phone agent: what a speech recognizer
 //! returned (kanji, kana or digits, with recognition slips) turned into
 //! dates, times, numbers, answers and venues. Pure: no I/O.
+//!
+//! Every parser takes the recogniser's text as is and returns `None` when it
+//! found nothing it is sure of; the dialog then asks again.
+//!
+//! | what | function | result |
+//! |---|---|---|
+//! | clean-up | [`normalize`] | NFKC, hiragana, no punctuation or fillers |
+//! | date | [`parse_date`] with [`DateContext`] | [`DateAnswer`]: a day or the earliest free day |
+//! | time | [`parse_time`], then [`resolve_hour`] with opening hours | [`TimeAnswer`] |
+//! | birth date | [`parse_birth_date`] (needs today) | `NaiveDate` |
+//! | digits | [`parse_digits`], [`parse_phone`] | "09012345678", `PhoneNumber` |
+//! | party size | [`parse_party_size`] | 1..=20 |
+//! | yes/no | [`parse_yes_no`] | [`YesNo`] |
+//! | intent | [`parse_intent`] | [`Intent`] |
+//! | global commands | [`parse_command`] | [`Command`] |
+//! | venue | [`VenueMatcher::find`] | [`VenueMatch`] |
+//!
+//! For the agent's speech: [`to_spoken_digits`] (numbers digit by digit,
+//! since Open JTalk reads "1234" as a quantity), [`speak_date`] ("12月3日
+//! 木曜日") and [`speak_time`] ("午後2時半").
+//!
+//! Check [`parse_command`] before the question's own parser: "もう一度" is a
+//! command at every step.
+
+mod answers;
+mod birth;
+mod date;
+mod digits;
+mod text;
+mod time;
+mod venue;
+
+pub use answers::{
+    Command, Intent, YesNo, parse_command, parse_intent, parse_party_size, parse_yes_no,
+};
+pub use birth::parse_birth_date;
+pub use date::{DateAnswer, DateContext, parse_date, speak_date};
+pub use digits::{parse_digits, parse_phone, to_spoken_digits};
+pub use text::{canonical, normalize, strip_polite};
+pub use time::{TimeAnswer, parse_time, resolve_hour, speak_time};
+pub use venue::{ReadingHook, VenueEntry, VenueMatch, VenueMatcher};
