@@ -104,7 +104,8 @@ const NUMBER_ATTEMPTS: usize = 10;
 /// [`SeatPolicy::remaining`]: seats kept for phone and staff are withheld
 /// from web bookings until they are released.
 /// Seats held for phone callers (`held`, migration 0004) count as taken.
-const HAS_ROOM: &str = "booked + held + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
+const HAS_ROOM: &str =
+    "booked + held + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
 
 /// The statement that takes seats in a slot only if they are free: the one
 /// place the no-oversell rule is written. Binds: seats, withhold kept-back

@@ -69,7 +69,8 @@ pub struct CallSummary {
 impl CallSummary {
     /// Seconds from start to end, when ended.
     pub fn duration_seconds(&self) -> Option<i64> {
-        self.ended_at.map(|end| (end - self.started_at).num_seconds())
+        self.ended_at
+            .map(|end| (end - self.started_at).num_seconds())
     }
 }
 
@@ -118,8 +119,19 @@ type CallRow = (
 );
 
 fn call_summary(row: CallRow) -> Result<CallSummary> {
-    let (id, kind, scenario_version, dry_run, started, ended, outcome, end_state, end_reason, number, turns) =
-        row;
+    let (
+        id,
+        kind,
+        scenario_version,
+        dry_run,
+        started,
+        ended,
+        outcome,
+        end_state,
+        end_reason,
+        number,
+        turns,
+    ) = row;
     Ok(CallSummary {
         id: CallId(id),
         kind,
@@ -219,7 +231,9 @@ impl Store {
 
     /// Calls, newest first.
     pub async fn calls(&self, limit: i64, offset: i64) -> Result<Vec<CallSummary>> {
-        let sql = format!("SELECT {CALL_COLUMNS} FROM calls ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2");
+        let sql = format!(
+            "SELECT {CALL_COLUMNS} FROM calls ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2"
+        );
         let rows: Vec<CallRow> = read!(self, pool => {
             sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?
         });
@@ -246,18 +260,20 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(seq, at, state, prompt_id, prompt_text, caller_input, understood, outcome)| {
-                Ok(CallTurn {
-                    seq,
-                    at: crate::rows::instant(at)?,
-                    state,
-                    prompt_id,
-                    prompt_text,
-                    caller_input,
-                    understood,
-                    outcome,
-                })
-            })
+            .map(
+                |(seq, at, state, prompt_id, prompt_text, caller_input, understood, outcome)| {
+                    Ok(CallTurn {
+                        seq,
+                        at: crate::rows::instant(at)?,
+                        state,
+                        prompt_id,
+                        prompt_text,
+                        caller_input,
+                        understood,
+                        outcome,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -442,7 +458,11 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .map(|(id, from_text, to_text)| RecognitionCorrection { id, from_text, to_text })
+            .map(|(id, from_text, to_text)| RecognitionCorrection {
+                id,
+                from_text,
+                to_text,
+            })
             .collect())
     }
 

@@ -64,12 +64,14 @@ pub(crate) use release_expired;
 /// Takes `seats` in `slot` as held (no room check); evaluates to success.
 macro_rules! take_held {
     ($executor:expr, $seats:expr, $slot_id:expr) => {
-        sqlx::query("UPDATE slots SET held = held + $1 WHERE id = $2 AND booked + held + $1 <= capacity")
-            .bind($seats)
-            .bind($slot_id)
-            .execute($executor)
-            .await
-            .map(|done| done.rows_affected() == 1)
+        sqlx::query(
+            "UPDATE slots SET held = held + $1 WHERE id = $2 AND booked + held + $1 <= capacity",
+        )
+        .bind($seats)
+        .bind($slot_id)
+        .execute($executor)
+        .await
+        .map(|done| done.rows_affected() == 1)
     };
 }
 
@@ -160,8 +162,9 @@ impl Store {
         let seats = a.party_size.seats();
         let at = now.timestamp();
         let withhold = new.channel == Channel::Web;
-        let release_after =
-            (now + chrono::Duration::minutes(settings.seats.release_reserved_minutes_before)).timestamp();
+        let release_after = (now
+            + chrono::Duration::minutes(settings.seats.release_reserved_minutes_before))
+        .timestamp();
         let (id, number): (i64, ReservationNo) = write_tx!(self, tx => {
             let held: Option<(i64,)> = match hold {
                 Some(h) => sqlx::query_as("DELETE FROM seat_holds WHERE id = $1 AND slot_id = $2 RETURNING seats")
