@@ -380,7 +380,12 @@ impl Engine {
             Step::Intent => self.say(out, "ask_intent", &[]),
             Step::Eligibility(i) => {
                 let s = self.eligibility_statement(i);
-                self.say(out, "ask_eligibility", &[("statement", &s)]);
+                let id = if i == 0 {
+                    "ask_eligibility"
+                } else {
+                    "ask_eligibility_next"
+                };
+                self.say(out, id, &[("statement", &s)]);
             }
             Step::Venue => self.say(out, "ask_venue", &[]),
             Step::VenueWhich(ids) => {
@@ -865,7 +870,7 @@ impl Engine {
 
     fn on_intent(&mut self, out: &mut Vec<Output>, input: &Input) {
         let intent = match input {
-            Input::Speech(t) => ja::parse_intent(t),
+            Input::Speech(t) => crate::ja_gaps::parse_intent(t),
             Input::Keys(k) => match k.as_str() {
                 "1" => Some(ja::Intent::NewBooking),
                 "2" => Some(ja::Intent::LookUp),

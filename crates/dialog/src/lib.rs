@@ -2,6 +2,7 @@
 //! what the caller said into what the agent says and does. No I/O.
 
 mod engine;
+mod ja_gaps;
 pub mod scenario;
 pub mod types;
 

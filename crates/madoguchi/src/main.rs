@@ -1,6 +1,7 @@
 //! The `madoguchi` command: serve, migrate, seed. Wires configuration,
 //! the store and the web application together.
 
+mod call;
 mod config;
 mod demo;
 
@@ -56,6 +57,11 @@ enum Command {
     Seed {
         #[command(subcommand)]
         what: SeedWhat,
+    },
+    /// Phone calls: `call simulate` runs one call with text for audio.
+    Call {
+        #[command(subcommand)]
+        what: call::CallCommand,
     },
 }
 
@@ -116,6 +122,9 @@ async fn main() -> anyhow::Result<()> {
         } => {
             demo::seed(&store, clock.now()).await?;
             println!("demo data loaded into {}", redact(&target));
+        }
+        Command::Call { what } => {
+            call::run(store.clone(), clock.clone(), what).await?;
         }
         Command::Serve { listen, demo } => {
             if demo {
