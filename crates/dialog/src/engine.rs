@@ -1029,8 +1029,9 @@ impl Engine {
                     Some(0)
                 } else if t.contains("最初") || t.contains("さいしょ") {
                     Some(1)
-                } else if alts.len() == 1 && matches!(ja::parse_yes_no(t), Some(ja::YesNo::Yes)) {
-                    Some(1)
+                } else if let Some(ja::YesNo::Yes) = ja::parse_yes_no(t) {
+                    // "はい" picks the only offer; among several it is no answer.
+                    (alts.len() == 1).then_some(1)
                 } else {
                     ja::parse_digits(t).and_then(|d| d.parse::<usize>().ok())
                 }
