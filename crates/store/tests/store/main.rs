@@ -39,6 +39,7 @@ mod audit;
 mod bookings;
 mod changes;
 mod concurrency;
+mod holds;
 mod retention;
 mod setup;
 mod window;
