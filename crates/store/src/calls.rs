@@ -149,6 +149,8 @@ fn call_summary(row: CallRow) -> Result<CallSummary> {
 
 const CALL_COLUMNS: &str = "id, kind, scenario_version, dry_run, started_at, ended_at, outcome, end_state, end_reason, reservation_no, turns";
 
+type TurnRow = (i64, i64, String, String, String, String, String, String);
+
 type ScenarioRow = (i64, String, String, String, String, i64, Option<i64>);
 
 fn scenario_version(row: ScenarioRow) -> Result<ScenarioVersion> {
@@ -250,7 +252,7 @@ impl Store {
 
     /// A call's turns in order.
     pub async fn call_turns(&self, call: CallId) -> Result<Vec<CallTurn>> {
-        let rows: Vec<(i64, i64, String, String, String, String, String, String)> = read!(self, pool => {
+        let rows: Vec<TurnRow> = read!(self, pool => {
             sqlx::query_as(
                 "SELECT seq, at, state, prompt_id, prompt_text, caller_input, understood, outcome
                  FROM call_turns WHERE call_id = $1 ORDER BY seq",
