@@ -1,11 +1,15 @@
 //! Short answers: party size, yes/no, what the caller wants, and the global
 //! commands that work at any point of a call.
 
-use crate::text::{canonical, counted, normalize, numbers, strip_polite};
+use crate::text::{canonical, counted, normalize, numbers, strip_polite, with_correction};
 
 /// How many people the caller books for: ひとり, 二人, 3名, ふたりで, 夫婦で → 2,
 /// 家族4人, 大人2人と子ども1人 → 3, 私だけ → 1, a bare "3". `None` outside 1..=20.
 pub fn parse_party_size(text: &str) -> Option<u8> {
+    with_correction(text, party_size_once)
+}
+
+fn party_size_once(text: &str) -> Option<u8> {
     let c = canonical(text);
     let counts = counted(&c, '人');
     let grouped = counts.len() > 1
@@ -25,6 +29,25 @@ pub fn parse_party_size(text: &str) -> Option<u8> {
         "とわたし",
         "と自分",
         "と2人",
+        "私と",
+        "わたしと",
+        "主人と",
+        "と主人",
+        "妻と",
+        "と妻",
+        "夫と",
+        "と夫",
+        "家内と",
+        "と家内",
+        "息子と",
+        "娘と",
+        "母と",
+        "父と",
+        "孫と",
+        "と1緒",
+        "といっしょ",
+        "付き添い",
+        "つきそい",
     ]
     .iter()
     .any(|w| c.contains(w))
@@ -66,6 +89,17 @@ pub enum YesNo {
 }
 
 const NO_WORDS: &[&str] = &[
+    "じゃなく",
+    "ではなく",
+    "間違い",
+    "まちがい",
+    "それはちょっと",
+    "ちょっと都合",
+    "都合が悪",
+    "都合がわる",
+    "無理",
+    "むり",
+    "できません",
     "いいえ",
     "いえ",
     "いや",
@@ -122,27 +156,42 @@ const YES_WORDS: &[&str] = &[
     "構いません",
     "かまいません",
     "ok",
-    "おっけー",
+    "おっけ",
     "了解",
     "りょうかい",
     "わかりました",
     "分かりました",
     "正しい",
+    "もちろん",
+    "ぜひ",
+    "いいね",
+    "そうして",
+    "頼みます",
+    "たのみます",
     "yes",
 ];
 
 /// Said for yes and for no, or recognition slips of いいえ measured on phone
 /// audio (よいしょ, 音楽; voice-notes.md): ask again.
-const AMBIGUOUS_WORDS: &[&str] = &["結構", "けっこう", "よいしょ", "音楽"];
+const AMBIGUOUS_WORDS: &[&str] = &["結構", "けっこう", "よいしょ", "音楽", "もういい"];
 
 /// Understands yes (はい, ええ, うん, お願いします, 大丈夫です, それで), no (いいえ,
 /// 違います, ちがう, だめ) and [`YesNo::Ambiguous`] (結構です, both at once).
 /// "はい、違います" is a no: the はい only acknowledges.
 pub fn parse_yes_no(text: &str) -> Option<YesNo> {
+    if is_pardon(text) {
+        return None;
+    }
     let n = normalize(text);
     if n.is_empty() {
         return None;
     }
+    // Lengthened vowels: はーい, お願いしまーす (ノー is kept for the match).
+    let n = if n.contains("のー") {
+        n
+    } else {
+        n.replace('ー', "")
+    };
     // 間違いない contains 違い but is a yes.
     let cleaned = [
         "間違いない",
@@ -151,7 +200,9 @@ pub fn parse_yes_no(text: &str) -> Option<YesNo> {
         "まちがいありません",
     ]
     .iter()
-    .fold(n.clone(), |s, w| s.replace(w, "はい"));
+    .fold(n.clone(), |s, w| s.replace(w, "はい"))
+    .replace("それで結構", "それで")
+    .replace("それでけっこう", "それで");
     let no = NO_WORDS.iter().any(|w| cleaned.contains(w));
     let yes = YES_WORDS.iter().any(|w| cleaned.contains(w));
     let ambiguous = AMBIGUOUS_WORDS.iter().any(|w| cleaned.contains(w));
@@ -160,7 +211,21 @@ pub fn parse_yes_no(text: &str) -> Option<YesNo> {
     }
     match (yes, no) {
         (_, true) => {
-            let strong_no = ["違", "ちが", "いいえ"].iter().any(|w| cleaned.contains(w));
+            let strong_no = [
+                "違",
+                "ちが",
+                "じゃなく",
+                "ではなく",
+                "間違い",
+                "まちがい",
+                "いいえ",
+                "じゃない",
+                "ではない",
+                "ではありません",
+                "じゃありません",
+            ]
+            .iter()
+            .any(|w| cleaned.contains(w));
             let starts_yes = ["はい", "ええ", "うん"]
                 .iter()
                 .any(|w| cleaned.starts_with(w));
@@ -270,7 +335,10 @@ pub fn parse_intent(text: &str) -> Option<Intent> {
         "予約してる",
         "予約している",
         "予約してあ",
-        "予約した",
+        "予約したん",
+        "予約した日",
+        "予約した時間",
+        "予約したの",
     ]) {
         return Some(Intent::LookUp);
     }
@@ -294,6 +362,18 @@ pub fn parse_intent(text: &str) -> Option<Intent> {
     None
 }
 
+/// "はい?", "え?", "ん?": said with a rising tone, the caller did not catch
+/// what was said (the recogniser writes the question mark).
+fn is_pardon(text: &str) -> bool {
+    let folded = madoguchi_core::text::nfkc(text);
+    let trimmed = folded.trim();
+    trimmed.ends_with('?')
+        && [
+            "はい", "え", "えっ", "ええ", "ん", "は", "はぁ", "はあ", "あ",
+        ]
+        .contains(&normalize(trimmed).as_str())
+}
+
 /// Commands that work at any point of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
@@ -307,6 +387,9 @@ pub enum Command {
 /// (repeat), ゆっくり (slower), 最初から/やり直し (start over), オペレーター/
 /// 担当者/人と話したい (operator).
 pub fn parse_command(text: &str) -> Option<Command> {
+    if is_pardon(text) {
+        return Some(Command::Repeat);
+    }
     let n = normalize(text);
     let c = canonical(text);
     let has = |words: &[&str]| words.iter().any(|w| n.contains(w) || c.contains(w));

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
-use crate::text::{canonical, counted};
+use crate::text::{canonical, counted, with_correction};
 
 /// What the parser needs to know to turn "3日" or "来週の火曜" into a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,17 +73,41 @@ const WEEKDAYS: &[(&str, Weekday)] = &[
 /// a weekday alone (the next one after today), 週明け (next Monday), and
 /// 一番早い日/空いている日/いつでも (→ [`DateAnswer::Earliest`]).
 pub fn parse_date(text: &str, ctx: &DateContext) -> Option<DateAnswer> {
+    with_correction(text, |t| parse_date_once(t, ctx))
+}
+
+fn parse_date_once(text: &str, ctx: &DateContext) -> Option<DateAnswer> {
     let c = canonical(text);
     // Whisper heard 来週 as 台数 on phone audio (voice-notes.md).
-    let c = c.replace("台数の", "来週の");
+    let c = if WEEKDAYS.iter().any(|(w, _)| c.contains(w)) {
+        c.replace("台数", "来週")
+    } else {
+        c
+    };
     parse_canonical(&c, ctx.today)
 }
 
 fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
+    // "明日以外", "金曜日以外": what the caller does not want is no answer.
+    if c.contains("以外") {
+        return None;
+    }
     let month = counted(c, '月')
         .into_iter()
         .find(|&(m, _, end)| (1..=12).contains(&m) && c.chars().nth(end).is_none_or(|x| x != '曜'))
         .map(|(m, _, _)| m);
+    // "12/3", and "12月3" with the 日 lost.
+    let nums = crate::text::numbers(c);
+    let chars: Vec<char> = c.chars().collect();
+    let slash = nums.windows(2).find_map(|w| {
+        let [(m, _, m_end), (d, d_start, d_end)] = [w[0], w[1]];
+        let sep = chars.get(m_end).copied();
+        let joined = d_start == m_end + 1 && matches!(sep, Some('/' | '月'));
+        let unit_after = chars
+            .get(d_end)
+            .is_some_and(|c| matches!(c, '日' | '時' | '分' | '人'));
+        (joined && !unit_after && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((m, d))
+    });
     let day = counted(c, '日')
         .into_iter()
         .find(|&(d, _, end)| {
@@ -95,6 +119,29 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
         .find(|&(y, _, _)| (2000..=2100).contains(&y))
         .map(|(y, _, _)| y);
 
+    for (n, _, end) in counted(c, '日') {
+        if matches!(chars.get(end), Some('後' | 'ご')) && n <= 60 {
+            return today
+                .checked_add_days(Days::new(u64::from(n)))
+                .map(DateAnswer::Day);
+        }
+    }
+    for (n, _, end) in counted(c, '週') {
+        let after: String = chars.iter().skip(end).take(3).collect();
+        let later = ["間後", "間ご", "かんご"]
+            .iter()
+            .any(|w| after.starts_with(w))
+            || after.starts_with(['後', 'ご']);
+        if later && n <= 8 {
+            return today
+                .checked_add_days(Days::new(u64::from(n) * 7))
+                .map(DateAnswer::Day);
+        }
+    }
+    let (month, day) = match (month, day, slash) {
+        (_, None, Some((m, d))) => (Some(m), Some(d)),
+        _ => (month, day),
+    };
     if let (Some(m), Some(d)) = (month, day) {
         return month_day(today, year, c.contains("来年"), m, d).map(DateAnswer::Day);
     }
@@ -110,10 +157,18 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
         };
         return day_only(today, months_ahead, d).map(DateAnswer::Day);
     }
-    for (word, days) in [("明明後日", 3u64), ("明後日", 2), ("明日", 1), ("今日", 0)] {
-        if c.contains(word) {
-            return today.checked_add_days(Days::new(days)).map(DateAnswer::Day);
-        }
+    // The first one said counts ("明日か明後日" is 明日); longest first at
+    // each place so that 明後日 is not read as 明日.
+    let relative = [("明明後日", 3u64), ("明後日", 2), ("明日", 1), ("今日", 0)];
+    let first = c.char_indices().find_map(|(at, _)| {
+        let rest = &c[at..];
+        relative
+            .iter()
+            .find(|(word, _)| rest.starts_with(word))
+            .map(|&(_, days)| days)
+    });
+    if let Some(days) = first {
+        return today.checked_add_days(Days::new(days)).map(DateAnswer::Day);
     }
     if let Some(weekday) = WEEKDAYS
         .iter()
@@ -140,7 +195,7 @@ fn parse_canonical(c: &str, today: NaiveDate) -> Option<DateAnswer> {
     None
 }
 
-fn month_day(
+pub(crate) fn month_day(
     today: NaiveDate,
     year: Option<u32>,
     next_year: bool,
@@ -159,7 +214,7 @@ fn month_day(
         .find(|date| *date >= today)
 }
 
-fn day_only(today: NaiveDate, months_ahead: Option<u32>, day: u32) -> Option<NaiveDate> {
+pub(crate) fn day_only(today: NaiveDate, months_ahead: Option<u32>, day: u32) -> Option<NaiveDate> {
     let first = today.with_day(1)?;
     if let Some(ahead) = months_ahead {
         let month = first.checked_add_months(Months::new(ahead))?;

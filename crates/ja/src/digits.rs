@@ -3,7 +3,7 @@
 
 use madoguchi_core::contact::PhoneNumber;
 
-use crate::text::{kanji_digit, normalize};
+use crate::text::{is_hiragana, kanji_digit, normalize};
 
 /// Words around a number that are not part of it, removed before reading.
 const WRAPPERS: &[&str] = &[
@@ -15,6 +15,8 @@ const WRAPPERS: &[&str] = &[
     "携帯",
     "でんわばんごう",
     "電話番号",
+    "でんわ",
+    "電話",
     "よやくばんごう",
     "予約番号",
     "うけつけばんごう",
@@ -55,6 +57,21 @@ const READINGS: &[(&str, char)] = &[
     ("よ", '4'),
 ];
 
+fn reading_at(chars: &[char], at: usize) -> Option<(char, usize)> {
+    READINGS.iter().find_map(|&(word, d)| {
+        let len = word.chars().count();
+        let matches = word
+            .chars()
+            .enumerate()
+            .all(|(k, w)| chars.get(at + k) == Some(&w));
+        matches.then_some((d, len))
+    })
+}
+
+fn is_kanji(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
 fn is_separator(c: char) -> bool {
     matches!(
         c,
@@ -68,30 +85,82 @@ fn is_separator(c: char) -> bool {
 /// お願いします) are ignored; anything else between the digits makes it fail.
 /// Returns the digits, e.g. "09012345678".
 pub fn parse_digits(text: &str) -> Option<String> {
-    let mut s = normalize(text);
+    // Pauses and commas separate digit groups; keep them as separators.
+    let spaced: String = text
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || matches!(c, '、' | '。' | ',' | '，' | '?' | '？' | '!' | '！')
+            {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut s = normalize(&spaced);
+    // "はい、いちにさん…": an acknowledgement before the number.
+    for ack in ["はい", "ええ", "うん"] {
+        if let Some(rest) = s.strip_prefix(ack) {
+            s = rest.to_owned();
+        }
+    }
     for w in WRAPPERS {
         s = s.replace(w, "-");
     }
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::new();
     let mut trailing_junk = false;
+    // Whether the previous character ended a digit or a separator (or is not
+    // kana): a kana digit inside a word ("ください") is not a digit.
+    let mut boundary = true;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         let digit = if c.is_ascii_digit() {
-            Some((c, 1))
+            Some((c, 1, false))
         } else if let Some(d) = kanji_digit(c) {
-            char::from_digit(d, 10).map(|d| (d, 1))
+            // 一度, 一番, 三日: a kanji numeral before another kanji is a word.
+            let in_word = chars.get(i + 1).is_some_and(|&n| {
+                ('\u{4E00}'..='\u{9FFF}').contains(&n) && kanji_digit(n).is_none()
+            });
+            if in_word {
+                None
+            } else {
+                char::from_digit(d, 10).map(|d| (d, 1, false))
+            }
+        } else if boundary {
+            reading_at(&chars, i).map(|(d, len)| (d, len, true))
         } else {
-            READINGS.iter().find_map(|&(word, d)| {
-                let len = word.chars().count();
-                let matches = word
-                    .chars()
-                    .enumerate()
-                    .all(|(k, w)| chars.get(i + k) == Some(&w));
-                matches.then_some((d, len))
-            })
+            None
         };
+        let digit = digit.and_then(|(d, len, kana)| {
+            if !kana {
+                return Some((d, len));
+            }
+            let mut end = i + len;
+            // A lengthened vowel: "にい", "ごう" (but "にいち" is 2 1).
+            let lengthened = match (d, chars.get(end)) {
+                ('2', Some('い')) => chars.get(end + 1) != Some(&'ち'),
+                ('5', Some('う' | 'お')) => true,
+                _ => false,
+            };
+            if lengthened {
+                end += 1;
+            }
+            let next_ok = match chars.get(end) {
+                None => true,
+                // Not into a word: "ご視聴…" is no 5.
+                Some(&n) => {
+                    is_separator(n)
+                        || n.is_whitespace()
+                        || n.is_ascii_digit()
+                        || kanji_digit(n).is_some()
+                        || reading_at(&chars, end).is_some()
+                        || !(is_hiragana(n) || is_kanji(n))
+                }
+            };
+            next_ok.then_some((d, end - i))
+        });
         match digit {
             Some((d, len)) => {
                 if trailing_junk {
@@ -99,21 +168,14 @@ pub fn parse_digits(text: &str) -> Option<String> {
                 }
                 out.push(d);
                 i += len;
-                // A lengthened vowel: "にい", "ごう" (but "にいち" is 2 1).
-                let next = chars.get(i).copied();
-                let lengthened = match (d, next) {
-                    ('2', Some('い')) => chars.get(i + 1) != Some(&'ち'),
-                    ('5', Some('う')) => true,
-                    _ => false,
-                };
-                if lengthened {
-                    i += 1;
-                }
+                boundary = true;
             }
             None => {
-                if !is_separator(c) && !out.is_empty() {
+                let separator = is_separator(c) || c.is_whitespace();
+                if !separator && !out.is_empty() {
                     trailing_junk = true;
                 }
+                boundary = separator || !(is_hiragana(c) || is_kanji(c));
                 i += 1;
             }
         }
@@ -192,6 +254,7 @@ mod tests {
             ),
             ("えーと、12345678でお願いします", Some("12345678")),
             ("わかりません", None),
+            ("ちょっと待ってください", None),
             ("にいいちごうさん", Some("2153")),
         ];
         for (text, expected) in cases {

@@ -12,15 +12,18 @@
 //! | time | [`parse_time`], then [`resolve_hour`] with opening hours | [`TimeAnswer`] |
 //! | birth date | [`parse_birth_date`] (needs today) | `NaiveDate` |
 //! | digits | [`parse_digits`], [`parse_phone`] | "09012345678", `PhoneNumber` |
+//! | name | [`parse_name`], [`parse_name_kana`] | "山田太郎", `NameKana` when said in kana |
 //! | party size | [`parse_party_size`] | 1..=20 |
 //! | yes/no | [`parse_yes_no`] | [`YesNo`] |
 //! | intent | [`parse_intent`] | [`Intent`] |
 //! | global commands | [`parse_command`] | [`Command`] |
 //! | venue | [`VenueMatcher::find`] | [`VenueMatch`] |
+//! | keypad | [`keypad_date`] (MMDD), [`keypad_time`] (HHMM); digits: [`parse_digits`]; birth date: [`parse_birth_date`] (YYYYMMDD) | as above |
 //!
 //! For the agent's speech: [`to_spoken_digits`] (numbers digit by digit,
 //! since Open JTalk reads "1234" as a quantity), [`speak_date`] ("12月3日
-//! 木曜日") and [`speak_time`] ("午後2時半").
+//! 木曜日"), [`speak_time`] ("午後2時半") and [`speak_birth_date`] ("昭和35年4月1日、
+//! 1960年").
 //!
 //! Check [`parse_command`] before the question's own parser: "もう一度" is a
 //! command at every step.
@@ -29,6 +32,8 @@ mod answers;
 mod birth;
 mod date;
 mod digits;
+mod keypad;
+mod name;
 mod text;
 mod time;
 mod venue;
@@ -36,9 +41,11 @@ mod venue;
 pub use answers::{
     Command, Intent, YesNo, parse_command, parse_intent, parse_party_size, parse_yes_no,
 };
-pub use birth::parse_birth_date;
+pub use birth::{parse_birth_date, speak_birth_date};
 pub use date::{DateAnswer, DateContext, parse_date, speak_date};
 pub use digits::{parse_digits, parse_phone, to_spoken_digits};
+pub use keypad::{keypad_date, keypad_time};
+pub use name::{parse_name, parse_name_kana};
 pub use text::{canonical, normalize, strip_polite};
 pub use time::{TimeAnswer, parse_time, resolve_hour, speak_time};
 pub use venue::{ReadingHook, VenueEntry, VenueMatch, VenueMatcher};

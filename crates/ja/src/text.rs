@@ -181,6 +181,7 @@ const VOCABULARY: &[(&str, &str)] = &[
     ("あさって", "明後日"),
     ("みょうごにち", "明後日"),
     ("あさいち", "朝一"),
+    ("あさ", "朝"),
     ("あした", "明日"),
     ("あす", "明日"),
     ("きょう", "今日"),
@@ -193,6 +194,7 @@ const VOCABULARY: &[(&str, &str)] = &[
     ("昼すぎ", "昼過ぎ"),
     ("ひるまえ", "昼前"),
     ("おひる", "お昼"),
+    ("ひる", "昼"),
     ("ゆうがた", "夕方"),
     ("しょうご", "正午"),
     ("げつようび", "月曜日"),
@@ -209,6 +211,7 @@ const VOCABULARY: &[(&str, &str)] = &[
     ("きんよう", "金曜"),
     ("どよう", "土曜"),
     ("にちよう", "日曜"),
+    ("ようび", "曜日"),
     ("しょうわ", "昭和"),
     ("へいせい", "平成"),
     ("れいわ", "令和"),
@@ -218,6 +221,7 @@ const VOCABULARY: &[(&str, &str)] = &[
     ("ひとり", "1人"),
     ("ふたり", "2人"),
     ("一人", "1人"),
+    ("独り", "1人"),
     ("二人", "2人"),
     ("ふうふ", "夫婦"),
     ("いちばん", "1番"),
@@ -265,6 +269,8 @@ const COUNTERS: &[(&str, &str)] = &[
     ("かい", "回"),
     ("度", "度"),
     ("ど", "度"),
+    ("週", "週"),
+    ("しゅう", "週"),
     ("歳", "歳"),
     ("才", "歳"),
     ("さい", "歳"),
@@ -525,7 +531,53 @@ pub fn canonical_from_normalized(normalized: &str) -> String {
     out.replace("時はん", "時半")
 }
 
-/// [`normalize`] then [`canonical_from_normalized`].
+/// Phrases after which a caller says the right answer: "3日じゃなくて4日",
+/// "2時、いや3時", "やっぱり木曽川". Longest first.
+const CORRECTIONS: &[&str] = &[
+    "じゃなくて",
+    "ではなくて",
+    "じゃなく",
+    "ではなく",
+    "やっぱり",
+    "やっぱ",
+    "間違えました",
+    "まちがえました",
+    "間違えた",
+    "まちがえた",
+    "違います",
+    "ちがいます",
+    "違う",
+    "ちがう",
+    "訂正",
+    "いや",
+];
+
+/// What follows the last correction phrase in `normalized`, if anything
+/// follows it.
+fn after_correction(normalized: &str) -> Option<&str> {
+    let cut = CORRECTIONS
+        .iter()
+        .filter_map(|m| normalized.rfind(m).map(|at| at + m.len()))
+        .max()?;
+    let rest = normalized.get(cut..)?;
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// Runs `parse` on what follows a correction ("3日じゃなくて4日" → "4日"),
+/// or on the whole text when there is none. A correction that does not parse
+/// on its own ("4月1日、違う、2日") gives `None`: the dialog asks again
+/// rather than keep the answer the caller took back.
+pub(crate) fn with_correction<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    let normalized = normalize(text);
+    match after_correction(&normalized) {
+        Some(rest) => parse(rest),
+        None => parse(text),
+    }
+}
+
+/// [`normalize`] then the canonical rewriting described in the module docs:
+/// kana words to kanji (ごご → 午後) and numbers with a counter to digits
+/// (じゅうにがつみっか → 12月3日).
 pub fn canonical(input: &str) -> String {
     canonical_from_normalized(&normalize(input))
 }

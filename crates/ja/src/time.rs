@@ -1,6 +1,6 @@
 //! Appointment times as callers say them.
 
-use crate::text::{canonical, numbers, strip_polite};
+use crate::text::{canonical_from_normalized, normalize, numbers, strip_polite, with_correction};
 
 /// A time the caller asked for, in minutes since midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,6 +21,15 @@ const DAY: u32 = 24 * 60;
 /// Parts of the day said without an hour, most specific first.
 const PARTS: &[(&str, u32, u32)] = &[
     ("午前中", 0, 12 * 60),
+    ("午後の早い", 12 * 60, 14 * 60),
+    ("午後早め", 12 * 60, 14 * 60),
+    ("午後の早め", 12 * 60, 14 * 60),
+    ("午後1番", 12 * 60, 14 * 60),
+    ("午後の遅い", 15 * 60, DAY),
+    ("午後遅め", 15 * 60, DAY),
+    ("午後の遅め", 15 * 60, DAY),
+    ("午前の早い", 0, 10 * 60),
+    ("午前早め", 0, 10 * 60),
     ("朝一", 0, 10 * 60),
     ("朝1", 0, 10 * 60),
     ("朝早", 0, 10 * 60),
@@ -47,7 +56,9 @@ enum Meridiem {
 }
 
 fn meridiem(c: &str) -> Option<Meridiem> {
-    if ["午後", "夕方", "夜", "昼"].iter().any(|w| c.contains(w)) {
+    if c.contains("昼前") {
+        Some(Meridiem::Am)
+    } else if ["午後", "夕方", "夜", "昼"].iter().any(|w| c.contains(w)) {
         Some(Meridiem::Pm)
     } else if ["午前", "朝"].iter().any(|w| c.contains(w)) {
         Some(Meridiem::Am)
@@ -110,7 +121,24 @@ fn apply(minute: u32, hour: u32, m: Option<Meridiem>) -> (u32, bool) {
 /// 夕方4時, 正午; 2時から4時, 2時以降, 3時まで; parts of the day (午前中, 午後,
 /// お昼過ぎ, 夕方, 朝一); a bare hour ("10でお願いします").
 pub fn parse_time(text: &str) -> Option<TimeAnswer> {
-    let c = canonical(text);
+    with_correction(text, parse_time_once)
+}
+
+/// Words a recogniser writes for an hour it heard: にじ as 虹 (rainbow),
+/// じゅうじ as 十字, さんじ as 惨事, ごじ as 誤字.
+const HOMOPHONES: &[(&str, &str)] = &[
+    ("虹", "2時"),
+    ("十字", "10時"),
+    ("惨事", "3時"),
+    ("誤字", "5時"),
+];
+
+fn parse_time_once(text: &str) -> Option<TimeAnswer> {
+    let mut n = normalize(text);
+    for (from, to) in HOMOPHONES {
+        n = n.replace(from, to);
+    }
+    let c = canonical_from_normalized(&n);
     let m = meridiem(&c);
     let times = clock_times(&c);
     if let Some(&(minute, hour, end)) = times.first() {
@@ -159,17 +187,42 @@ pub fn parse_time(text: &str) -> Option<TimeAnswer> {
             meridiem_given: true,
         });
     }
-    // A bare hour, the whole answer: "10", "2でお願いします".
-    let bare = strip_polite(&c);
-    if let [(h, 0, end)] = numbers(&bare)[..]
+    // A bare hour, the whole answer: "10", "2でお願いします", "午後2で".
+    // Whisper writes にじ as "20" and にじはん as "20半": a bare multiple of
+    // ten from 20 is that hour (nobody books a city counter at 20:00 with
+    // a bare number).
+    let mut bare = strip_polite(&c);
+    for prefix in ["午前", "午後", "夕方", "朝", "夜", "昼"] {
+        if let Some(rest) = bare.strip_prefix(prefix) {
+            bare = rest.strip_prefix('の').unwrap_or(rest).to_owned();
+            break;
+        }
+    }
+    let (bare, half) = match bare.strip_suffix('半') {
+        Some(rest) => (rest.to_owned(), true),
+        None => (bare, false),
+    };
+    // 朝1 (朝一番) and 午後1番 are parts of the day, not 1 o'clock.
+    let part_with_number = PARTS
+        .iter()
+        .any(|(w, _, _)| w.chars().any(|ch| ch.is_ascii_digit()) && c.contains(w));
+    if let [(n, 0, end)] = numbers(&bare)[..]
         && end == bare.chars().count()
-        && (1..=24).contains(&h)
+        && !part_with_number
     {
-        let (minute, given) = apply(h * 60, h, m);
-        return Some(TimeAnswer::At {
-            minute_of_day: minute,
-            meridiem_given: given,
-        });
+        let h = if n >= 20 && n % 10 == 0 && n <= 90 {
+            n / 10
+        } else {
+            n
+        };
+        if (1..=24).contains(&h) {
+            let minute = h * 60 + if half { 30 } else { 0 };
+            let (minute, given) = apply(minute, h, m);
+            return Some(TimeAnswer::At {
+                minute_of_day: minute,
+                meridiem_given: given,
+            });
+        }
     }
     PARTS
         .iter()
@@ -204,12 +257,28 @@ pub fn resolve_hour(answer: TimeAnswer, open_min: u32, close_min: u32) -> TimeAn
                 meridiem_given: false,
             }
         }
-        TimeAnswer::Range { from_min, to_min }
-            if to_min <= 12 * 60 && to_min > from_min && to_min <= open_min && from_min > 0 =>
-        {
-            TimeAnswer::Range {
-                from_min: from_min + 12 * 60,
-                to_min: to_min + 12 * 60,
+        TimeAnswer::Range { from_min, to_min } => {
+            // Hours said without 午後 before opening: "2時以降", "3時まで",
+            // "2時から4時" are afternoon hours when that puts them inside.
+            let shift =
+                |t: u32| t > 0 && t <= 12 * 60 && t <= open_min && t + 12 * 60 < close_min + 60;
+            let from = if from_min > 0 && shift(from_min) {
+                from_min + 12 * 60
+            } else {
+                from_min
+            };
+            let to = if to_min < DAY && shift(to_min) {
+                to_min + 12 * 60
+            } else {
+                to_min
+            };
+            if to > from {
+                TimeAnswer::Range {
+                    from_min: from,
+                    to_min: to,
+                }
+            } else {
+                answer
             }
         }
         other => other,

@@ -9,7 +9,7 @@
 //! 尾西) still finds 尾西. A [`ReadingHook`] (e.g. Open JTalk's analyser,
 //! filled in by the voice layer) can add readings for any other kanji.
 
-use crate::text::{is_hiragana, normalize};
+use crate::text::{is_hiragana, normalize, with_correction};
 
 /// A venue as the matcher needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,24 @@ const SUFFIXES: &[(&str, &str)] = &[
     ("プラザ", "ぷらざ"),
     ("庁舎", "ちょうしゃ"),
     ("支所", "ししょ"),
+    ("舎", "しゃ"),
     ("窓口", "まどぐち"),
+];
+
+/// Phrases removed before the fuzzy comparison.
+const POLITE_PHRASES: &[&str] = &[
+    "ございます",
+    "ございました",
+    "ござい",
+    "ありがとう",
+    "ください",
+    "おねがい",
+    "お願い",
+    "いたします",
+    "します",
+    "でした",
+    "です",
+    "ます",
 ];
 
 /// Words that name no venue in particular.
@@ -59,6 +76,9 @@ const PREFIXES: &[(&str, &str)] = &[
     ("いちのみや", "いちのみや"),
     ("一宮", "いちのみや"),
 ];
+
+/// Shorter readings (ほん, えき) occur inside too many other words.
+const MIN_READING: usize = 3;
 
 struct Keyed {
     id: i64,
@@ -78,7 +98,15 @@ pub struct VenueMatcher {
 }
 
 fn fold(s: &str) -> String {
-    normalize(s).chars().filter(|c| *c != ' ').collect()
+    normalize(s)
+        .chars()
+        .filter(|c| *c != ' ')
+        .map(|c| match c {
+            // Variant forms a recogniser may write.
+            '曾' => '曽',
+            _ => c,
+        })
+        .collect()
 }
 
 fn strip_affixes(surface: &str, reading: &str) -> Vec<(String, String)> {
@@ -93,15 +121,13 @@ fn strip_affixes(surface: &str, reading: &str) -> Vec<(String, String)> {
             out.push((s.clone(), r.clone()));
         }
     }
+    // Each suffix on its own: 本庁舎 gives 本庁 (舎) as well as 本 (庁舎).
     for (ss, sr) in SUFFIXES {
         let ss = fold(ss);
         if let (Some(s2), Some(r2)) = (s.strip_suffix(ss.as_str()), r.strip_suffix(sr)) {
-            s = s2.to_owned();
-            r = r2.to_owned();
-            out.push((s.clone(), r.clone()));
+            out.push((s2.to_owned(), r2.to_owned()));
         }
     }
-    out.retain(|(s, r)| s.chars().count() >= 2 || r.chars().count() >= 2);
     out
 }
 
@@ -124,10 +150,12 @@ impl VenueMatcher {
             };
             for (surface, reading) in pairs {
                 for (s, r) in strip_affixes(&surface, &reading) {
-                    if !s.is_empty() && s != r {
+                    if s.chars().count() >= 2 && r.chars().count() >= MIN_READING && s != r {
                         readings.push((s.clone(), r.clone()));
                     }
-                    keyed.surfaces.push(s);
+                    if s.chars().count() >= 2 {
+                        keyed.surfaces.push(s);
+                    }
                     keyed.readings.push(r);
                 }
             }
@@ -138,8 +166,8 @@ impl VenueMatcher {
                 }
                 keyed.surfaces.push(a);
             }
-            keyed.readings.retain(|r| r.chars().count() >= 2);
-            keyed.surfaces.retain(|s| s.chars().count() >= 2);
+            keyed.readings.retain(|r| r.chars().count() >= MIN_READING);
+            keyed.surfaces.retain(|s| !s.is_empty());
             venues.push(keyed);
         }
         readings.sort_by_key(|(s, _)| std::cmp::Reverse(s.chars().count()));
@@ -172,71 +200,126 @@ impl VenueMatcher {
     /// The venue(s) the caller named. Exact matches on surface or reading win;
     /// otherwise the closest reading within a small edit distance.
     pub fn find(&self, text: &str) -> VenueMatch {
+        let found = with_correction(text, |t| match self.find_once(t) {
+            VenueMatch::None => None,
+            found => Some(found),
+        });
+        found.unwrap_or(VenueMatch::None)
+    }
+
+    fn find_once(&self, text: &str) -> VenueMatch {
         let folded = fold(text);
         if folded.is_empty() {
             return VenueMatch::None;
         }
         let reading = self.to_reading(&folded);
-        // Exact: the longest key found decides, so "駅" does not beat "駅ナカ".
-        let mut best_len = 0;
-        let mut exact: Vec<i64> = Vec::new();
-        for v in &self.venues {
-            let len = v
-                .surfaces
-                .iter()
-                .filter(|k| folded.contains(k.as_str()))
-                .chain(v.readings.iter().filter(|k| reading.contains(k.as_str())))
-                .map(|k| k.chars().count())
-                .max()
-                .unwrap_or(0);
-            if len == 0 {
-                continue;
-            }
-            if len > best_len {
-                best_len = len;
-                exact.clear();
-            }
-            if len == best_len {
-                exact.push(v.id);
-            }
-        }
+        // Exact: each venue's longest key found; a venue whose key lies
+        // inside another venue's found key ("駅" in "駅ナカ") drops out.
+        let found: Vec<(i64, &str)> = self
+            .venues
+            .iter()
+            .filter_map(|v| {
+                v.surfaces
+                    .iter()
+                    .filter(|k| folded.contains(k.as_str()))
+                    .chain(v.readings.iter().filter(|k| reading.contains(k.as_str())))
+                    .max_by_key(|k| k.chars().count())
+                    .map(|k| (v.id, k.as_str()))
+            })
+            .collect();
+        let exact: Vec<i64> = found
+            .iter()
+            .filter(|(id, key)| {
+                !found
+                    .iter()
+                    .any(|(other, k)| other != id && k.len() > key.len() && k.contains(key))
+            })
+            .map(|(id, _)| *id)
+            .collect();
         if !exact.is_empty() {
             return one_or_several(exact);
         }
-        // Fuzzy on readings.
-        let query: Vec<char> = reading.chars().collect();
-        let mut best = usize::MAX;
-        let mut fuzzy: Vec<i64> = Vec::new();
-        for v in &self.venues {
-            let dist = v
-                .readings
-                .iter()
-                .filter_map(|k| {
-                    let key: Vec<char> = k.chars().collect();
-                    let allowed = match key.len() {
-                        0..=2 => 0,
-                        3..=6 => 1,
-                        _ => 2,
-                    };
-                    let d = substring_distance(&key, &query);
-                    (allowed > 0 && d <= allowed).then_some(d)
-                })
-                .min();
-            let Some(dist) = dist else { continue };
-            if dist < best {
-                best = dist;
-                fuzzy.clear();
-            }
-            if dist == best {
-                fuzzy.push(v.id);
-            }
+        // Fuzzy on readings, then on written names (今伊瀬 for 今伊勢).
+        // Polite phrases are not near-misses of a venue (ござい ≈ あざい).
+        let polite = POLITE_PHRASES
+            .iter()
+            .fold(reading.clone(), |s, p| s.replace(p, "・"));
+        let query: Vec<char> = polite.chars().collect();
+        let fuzzy = closest(&self.venues, |v| &v.readings, &query, 3);
+        if !fuzzy.is_empty() {
+            return one_or_several(fuzzy);
         }
-        if fuzzy.is_empty() {
-            VenueMatch::None
-        } else {
-            one_or_several(fuzzy)
+        // One kanji written wrong (今伊瀬 for 今伊勢) in a written name of
+        // three or more characters.
+        let written: Vec<char> = folded.chars().collect();
+        let mut ids: Vec<i64> = self
+            .venues
+            .iter()
+            .filter(|v| {
+                v.surfaces.iter().any(|k| {
+                    let key: Vec<char> = k.chars().collect();
+                    key.len() >= 3 && one_kanji_off(&key, &written)
+                })
+            })
+            .map(|v| v.id)
+            .collect();
+        ids.dedup();
+        match ids.len() {
+            0 => VenueMatch::None,
+            _ => one_or_several(ids),
         }
     }
+}
+
+/// Whether some part of `text` as long as `key` differs from it in exactly
+/// one place, where both have a kanji.
+fn one_kanji_off(key: &[char], text: &[char]) -> bool {
+    let is_kanji = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    text.windows(key.len()).any(|window| {
+        let mut diffs = key.iter().zip(window).filter(|(k, t)| k != t);
+        matches!(
+            (diffs.next(), diffs.next()),
+            (Some((&k, &t)), None) if is_kanji(k) && is_kanji(t)
+        )
+    })
+}
+
+/// The venues with the smallest edit distance from one of their keys to a
+/// part of `query`, within what the key's length allows: none for keys
+/// shorter than `min_len`, one edit up to 6 characters, two beyond.
+fn closest<'a>(
+    venues: &'a [Keyed],
+    keys: impl Fn(&'a Keyed) -> &'a Vec<String>,
+    query: &[char],
+    min_len: usize,
+) -> Vec<i64> {
+    let mut best = usize::MAX;
+    let mut ids: Vec<i64> = Vec::new();
+    for v in venues {
+        let dist = keys(v)
+            .iter()
+            .filter_map(|k| {
+                let key: Vec<char> = k.chars().collect();
+                // In half edits: a voicing slip (ざ/さ) costs 1, any other edit 2.
+                let allowed = match key.len() {
+                    n if n < min_len => return None,
+                    0..=6 => 2,
+                    _ => 4,
+                };
+                let d = substring_distance(&key, query);
+                (d <= allowed).then_some(d)
+            })
+            .min();
+        let Some(dist) = dist else { continue };
+        if dist < best {
+            best = dist;
+            ids.clear();
+        }
+        if dist == best {
+            ids.push(v.id);
+        }
+    }
+    ids
 }
 
 fn one_or_several(mut ids: Vec<i64>) -> VenueMatch {
@@ -248,19 +331,64 @@ fn one_or_several(mut ids: Vec<i64>) -> VenueMatch {
     }
 }
 
-/// The smallest edit distance between `key` and any substring of `text`
-/// (Sellers' algorithm).
+/// The base kana of `c` without voicing marks (ざ → さ, ぱ → は) and small
+/// kana made large (ゃ → や), so that slips of voicing cost less.
+fn base_kana(c: char) -> char {
+    match c {
+        'が'..='ぢ' | 'つ'..='ど' | 'は'..='ぽ' => unvoice(c),
+        'ぁ' | 'ぃ' | 'ぅ' | 'ぇ' | 'ぉ' | 'っ' | 'ゃ' | 'ゅ' | 'ょ' | 'ゎ' => {
+            char::from_u32(u32::from(c) + 1).unwrap_or(c)
+        }
+        'ゔ' => 'う',
+        _ => c,
+    }
+}
+
+/// か..ぢ, つ..ど alternate plain/voiced; は..ぽ go plain/voiced/semi-voiced.
+fn unvoice(c: char) -> char {
+    let u = u32::from(c);
+    let plain = match c {
+        'が'..='ぢ' => {
+            let k = u32::from('か');
+            if (u - k) % 2 == 1 { u - 1 } else { u }
+        }
+        'つ'..='ど' => {
+            // っ つ づ て で と ど: つ at offset 1 from っ.
+            match c {
+                'づ' => u32::from('つ'),
+                'で' => u32::from('て'),
+                'ど' => u32::from('と'),
+                _ => u,
+            }
+        }
+        _ => {
+            let h = u32::from('は');
+            h + (u - h) / 3 * 3
+        }
+    };
+    char::from_u32(plain).unwrap_or(c)
+}
+
+/// The smallest weighted edit distance between `key` and any substring of
+/// `text` (Sellers' algorithm), in half edits: 1 for a voicing or size slip,
+/// 2 for any other substitution, insertion or deletion.
 fn substring_distance(key: &[char], text: &[char]) -> usize {
     let mut prev: Vec<usize> = vec![0; text.len() + 1];
     for (i, &k) in key.iter().enumerate() {
-        let mut cur = vec![i + 1; text.len() + 1];
+        let mut cur = vec![2 * (i + 1); text.len() + 1];
         for (j, &t) in text.iter().enumerate() {
-            let cost = usize::from(k != t);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            let cost = if k == t {
+                0
+            } else if base_kana(k) == base_kana(t) {
+                1
+            } else {
+                2
+            };
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 2).min(cur[j] + 2);
         }
         prev = cur;
     }
-    prev.into_iter().min().unwrap_or(key.len())
+    prev.into_iter().min().unwrap_or(2 * key.len())
 }
 
 #[cfg(test)]
@@ -315,7 +443,24 @@ mod tests {
     #[test]
     fn substring_distance_counts_edits() {
         let c = |s: &str| s.chars().collect::<Vec<_>>();
-        assert_eq!(substring_distance(&c("びさい"), &c("りさいちょうさ")), 1);
+        assert_eq!(substring_distance(&c("びさい"), &c("りさいちょうさ")), 2);
+        assert_eq!(substring_distance(&c("あざい"), &c("あさい")), 1);
+        assert_eq!(substring_distance(&c("きたがた"), &c("きたかた")), 1);
         assert_eq!(substring_distance(&c("びさい"), &c("あのびさいで")), 0);
+    }
+
+    struct Readings;
+
+    impl ReadingHook for Readings {
+        fn reading(&self, text: &str) -> Option<String> {
+            Some(text.replace("美西", "びさい"))
+        }
+    }
+
+    #[test]
+    fn a_reading_hook_covers_kanji_the_names_do_not() {
+        assert_eq!(matcher().find("美西"), VenueMatch::None);
+        let m = matcher().with_reading_hook(Box::new(Readings));
+        assert_eq!(m.find("美西で"), VenueMatch::One(2));
     }
 }
