@@ -936,9 +936,7 @@ impl Engine {
                     _ => {
                         // "2番" while choosing among several.
                         if among.is_some() {
-                            ja::parse_digits(t)
-                                .and_then(|d| d.parse::<usize>().ok())
-                                .and_then(|n| pick_index(n, &ids, &self.ctx.venues))
+                            choice_number(t).and_then(|n| pick_index(n, &ids, &self.ctx.venues))
                         } else {
                             None
                         }
@@ -1022,18 +1020,19 @@ impl Engine {
         let n = match input {
             Input::Keys(k) => k.parse::<usize>().ok(),
             Input::Speech(t) => {
-                if t.contains('別')
-                    || t.contains("べつ")
-                    || matches!(ja::parse_yes_no(t), Some(ja::YesNo::No))
-                {
+                if t.contains('別') || t.contains("べつ") {
                     Some(0)
+                } else if let Some(n) = choice_number(t) {
+                    Some(n)
                 } else if t.contains("最初") || t.contains("さいしょ") {
                     Some(1)
-                } else if let Some(ja::YesNo::Yes) = ja::parse_yes_no(t) {
-                    // "はい" picks the only offer; among several it is no answer.
-                    (alts.len() == 1).then_some(1)
                 } else {
-                    ja::parse_digits(t).and_then(|d| d.parse::<usize>().ok())
+                    match ja::parse_yes_no(t) {
+                        Some(ja::YesNo::No) => Some(0),
+                        // "はい" picks the only offer; among several it is no answer.
+                        Some(ja::YesNo::Yes) => (alts.len() == 1).then_some(1),
+                        _ => None,
+                    }
                 }
             }
         };
@@ -1375,6 +1374,20 @@ fn alternatives_list(alts: &[SlotOffer]) -> String {
         })
         .collect::<Vec<_>>()
         .join("。")
+}
+
+/// "2番", "にばんめ", "2": the number of an offered choice.
+fn choice_number(text: &str) -> Option<usize> {
+    if let Some(n) = ja::parse_digits(text).and_then(|d| d.parse::<usize>().ok()) {
+        return Some(n);
+    }
+    let canonical = ja::canonical(text);
+    let digits: String = canonical
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 fn yes_no(input: &Input) -> Option<ja::YesNo> {
