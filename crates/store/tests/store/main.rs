@@ -37,6 +37,7 @@ mod harness;
 mod alternatives;
 mod audit;
 mod bookings;
+mod calls;
 mod changes;
 mod concurrency;
 mod holds;
