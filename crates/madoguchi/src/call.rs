@@ -35,15 +35,47 @@ pub enum CallCommand {
         #[arg(long)]
         draft: bool,
     },
+    /// The dialog scenario (C2): show, save a draft, publish, roll back.
+    Scenario {
+        #[command(subcommand)]
+        what: ScenarioCommand,
+    },
+    /// Recent calls with outcome, duration and turns, or one call's transcript.
+    Log {
+        /// Show this call's full transcript.
+        #[arg(long)]
+        id: Option<i64>,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum ScenarioCommand {
+    /// Print the scenario as JSON (the draft with --draft; defaults if none).
+    Show {
+        #[arg(long)]
+        draft: bool,
+    },
+    /// Check a JSON file and save it as the draft.
+    Draft { file: std::path::PathBuf },
+    /// Publish the draft: new calls use it.
+    Publish,
+    /// Publish an earlier version again (as a new version).
+    Rollback { version: i64 },
+    /// Every version, newest first.
+    List,
 }
 
 pub async fn run(store: Store, clock: Arc<dyn Clock>, command: CallCommand) -> anyhow::Result<()> {
-    let CallCommand::Simulate {
-        caller_id,
-        json,
-        dry_run,
-        draft,
-    } = command;
+    let (caller_id, json, dry_run, draft) = match command {
+        CallCommand::Simulate {
+            caller_id,
+            json,
+            dry_run,
+            draft,
+        } => (caller_id, json, dry_run, draft),
+        CallCommand::Scenario { what } => return scenario(&store, clock.as_ref(), what).await,
+        CallCommand::Log { id } => return log(&store, id).await,
+    };
     let mut call = Call::open(
         store,
         clock,
@@ -167,6 +199,91 @@ async fn write(out: &mut tokio::io::Stdout, outputs: &[Output], json: bool) -> a
         out.write_all(line.as_bytes()).await?;
         out.write_all(b"\n").await?;
         out.flush().await?;
+    }
+    Ok(())
+}
+
+async fn scenario(
+    store: &Store,
+    clock: &dyn Clock,
+    command: ScenarioCommand,
+) -> anyhow::Result<()> {
+    use madoguchi_dialog::Scenario;
+    match command {
+        ScenarioCommand::Show { draft } => {
+            let stored = if draft {
+                store.draft_scenario().await?
+            } else {
+                store.published_scenario().await?
+            };
+            let scenario = match stored {
+                Some(v) => Scenario::from_json(&v.body)?,
+                None => Scenario::default(),
+            };
+            println!("{}", scenario.to_json());
+        }
+        ScenarioCommand::Draft { file } => {
+            let body = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let scenario = Scenario::from_json(&body)?;
+            let id = store
+                .save_scenario_draft(&scenario.to_json(), "", "cli", clock.now())
+                .await?;
+            println!("draft saved as version {id}");
+        }
+        ScenarioCommand::Publish => match store.publish_scenario_draft(clock.now()).await? {
+            Some(id) => println!("version {id} published"),
+            None => anyhow::bail!("there is no draft to publish"),
+        },
+        ScenarioCommand::Rollback { version } => {
+            match store.rollback_scenario(version, "cli", clock.now()).await? {
+                Some(id) => println!("version {version} published again as version {id}"),
+                None => anyhow::bail!("no version {version}"),
+            }
+        }
+        ScenarioCommand::List => {
+            for v in store.scenario_versions().await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    v.id,
+                    v.status,
+                    v.created_at.to_rfc3339(),
+                    v.note
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn log(store: &Store, id: Option<i64>) -> anyhow::Result<()> {
+    match id {
+        None => {
+            for c in store.calls(50, 0).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}s\t{} turns\t{}",
+                    c.id.0,
+                    c.started_at
+                        .with_timezone(&madoguchi_core::JST)
+                        .to_rfc3339(),
+                    c.kind,
+                    c.outcome.as_deref().unwrap_or("-"),
+                    c.duration_seconds().unwrap_or(0),
+                    c.turns,
+                    c.end_reason.as_deref().unwrap_or("-"),
+                );
+            }
+        }
+        Some(id) => {
+            let call = madoguchi_store::CallId(id);
+            for t in store.call_turns(call).await? {
+                println!("[{} {}] 発信者: {}", t.seq, t.state, t.caller_input);
+                println!("    理解: {}", t.understood);
+                for line in t.prompt_text.lines() {
+                    println!("    窓口: {line}");
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -518,3 +518,37 @@ async fn a_dry_run_books_nothing() {
         .unwrap();
     assert!(found.is_none());
 }
+
+#[tokio::test]
+async fn a_published_scenario_is_used_and_each_call_records_its_version() {
+    let sim = seeded();
+    let file = sim._dir.path().join("scenario.json");
+    std::fs::write(
+        &file,
+        r#"{"prompts": {"greeting": "はい、一宮市の予約窓口です。"}}"#,
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let status = Command::new(bin())
+            .args(["--db", &sim.db, "--now", NOW, "call", "scenario"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{args:?}");
+    };
+    run(&["draft", file.to_str().unwrap()]);
+    // A draft is not used until published.
+    let before = sim.call(NOW, &[], &["#hangup"]);
+    assert!(!said_anywhere(&before, "はい、一宮市の予約窓口です。"));
+    run(&["publish"]);
+    let after = sim.call(NOW, &[], &["#hangup"]);
+    assert!(said_anywhere(&after, "はい、一宮市の予約窓口です。"));
+    run(&["rollback", "1"]);
+    let store = sim.store().await;
+    let calls = store.calls(10, 0).await.unwrap();
+    assert_eq!(calls[0].scenario_version, Some(1));
+    assert_eq!(calls[1].scenario_version, None);
+    assert_eq!(store.published_scenario().await.unwrap().unwrap().id, 2);
+}
