@@ -35,6 +35,12 @@ async fn a_held_seat_cannot_be_taken_by_a_web_booking_until_the_hold_expires(
         .await?
         .expect("the free seat can be held");
     assert_eq!(store.held_seats(slot.id).await?, 1);
+    // The calendar shows the held seat as taken.
+    let policy = store.settings().await?.seats;
+    let left = store
+        .remaining_by_day(thursday(), thursday(), &policy, Channel::Web, now())
+        .await?;
+    assert_eq!(left.iter().map(|(_, _, n)| *n).sum::<i64>(), 0, "{left:?}");
     // Web and phone alike find the slot full while the seat is held.
     let web = book(store, slot.id, 1, &mobile(1), Channel::Web, now()).await;
     assert!(matches!(web, Err(BookingError::Full)), "{web:?}");
