@@ -148,6 +148,10 @@ async fn purge(store: &Store, clock: &dyn Clock) -> anyhow::Result<u64> {
         .checked_sub_days(chrono::Days::new(days))
         .context("retention period reaches before the calendar")?;
     let deleted = store.purge_bookings_before(before).await?;
+    // Call logs hold what callers said: kept as long as bookings (docs/dialog.md).
+    store
+        .purge_calls_before(clock.now() - chrono::Duration::days(i64::try_from(days).unwrap_or(30)))
+        .await?;
     if deleted > 0 {
         tracing::info!(deleted, %before, "personal data past the retention period deleted");
     }

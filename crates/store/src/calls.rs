@@ -231,6 +231,23 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes calls (with their turns: what callers said) that started
+    /// before `before`; returns how many (E2: personal data is not kept).
+    pub async fn purge_calls_before(&self, before: DateTime<Utc>) -> Result<u64> {
+        let deleted = write_tx!(self, tx => {
+            sqlx::query("DELETE FROM call_turns WHERE call_id IN (SELECT id FROM calls WHERE started_at < $1)")
+                .bind(before.timestamp())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM calls WHERE started_at < $1")
+                .bind(before.timestamp())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted)
+    }
+
     /// Calls, newest first.
     pub async fn calls(&self, limit: i64, offset: i64) -> Result<Vec<CallSummary>> {
         let sql = format!(

@@ -62,6 +62,15 @@ async fn a_call_keeps_its_turns_in_order_and_ends_once(db: TestDb) -> anyhow::Re
     let inputs: Vec<&str> = turns.iter().map(|t| t.caller_input.as_str()).collect();
     assert_eq!(inputs, ["入力1", "入力2", "入力3"]);
     assert_eq!(store.calls(10, 0).await?.len(), 1);
+    assert_eq!(store.purge_calls_before(now()).await?, 0);
+    assert_eq!(
+        store
+            .purge_calls_before(now() + Duration::seconds(1))
+            .await?,
+        1
+    );
+    assert!(store.call_turns(call).await?.is_empty());
+    assert!(store.find_call(call).await?.is_none());
     Ok(())
 }
 
