@@ -74,6 +74,15 @@ impl CallSummary {
     }
 }
 
+/// Calls of one outcome and end reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CallCount {
+    pub outcome: String,
+    pub end_reason: String,
+    pub calls: i64,
+    pub average_seconds: f64,
+}
+
 /// One stored version of the dialog scenario.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ScenarioVersion {
@@ -246,6 +255,38 @@ impl Store {
                 .rows_affected()
         });
         Ok(deleted)
+    }
+
+    /// Calls started in `[from, to)` counted by outcome and end reason, with
+    /// their average duration in seconds (C4, C6: how many calls were
+    /// abandoned midway, and why). Calls still running count as outcome "".
+    pub async fn call_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallCount>> {
+        let rows: Vec<(String, String, i64, f64)> = read!(self, pool => {
+            sqlx::query_as(
+                "SELECT COALESCE(outcome, ''), COALESCE(end_reason, ''), COUNT(*),
+                        CAST(COALESCE(AVG(ended_at - started_at), 0) AS DOUBLE PRECISION)
+                 FROM calls WHERE started_at >= $1 AND started_at < $2
+                 GROUP BY COALESCE(outcome, ''), COALESCE(end_reason, '')
+                 ORDER BY 3 DESC, 1, 2",
+            )
+            .bind(from.timestamp())
+            .bind(to.timestamp())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(outcome, end_reason, calls, average_seconds)| CallCount {
+                outcome,
+                end_reason,
+                calls,
+                average_seconds,
+            })
+            .collect())
     }
 
     /// Calls, newest first.

@@ -28,8 +28,8 @@ mod venues;
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
 pub use calls::{
-    CallEnd, CallId, CallSummary, CallTurn, NewCall, RecognitionCorrection, ScenarioVersion,
-    VenueAlias,
+    CallCount, CallEnd, CallId, CallSummary, CallTurn, NewCall, RecognitionCorrection,
+    ScenarioVersion, VenueAlias,
 };
 pub use holds::{HoldId, SeatHold};
 pub use retention::BookingCount;

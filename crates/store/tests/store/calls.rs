@@ -62,6 +62,17 @@ async fn a_call_keeps_its_turns_in_order_and_ends_once(db: TestDb) -> anyhow::Re
     let inputs: Vec<&str> = turns.iter().map(|t| t.caller_input.as_str()).collect();
     assert_eq!(inputs, ["入力1", "入力2", "入力3"]);
     assert_eq!(store.calls(10, 0).await?.len(), 1);
+    let counts = store.call_counts(now(), now() + Duration::days(1)).await?;
+    assert_eq!(counts.len(), 1);
+    assert_eq!(
+        (
+            counts[0].outcome.as_str(),
+            counts[0].end_reason.as_str(),
+            counts[0].calls
+        ),
+        ("abandoned", "hangup", 1)
+    );
+    assert!((counts[0].average_seconds - 45.0).abs() < 0.01);
     assert_eq!(store.purge_calls_before(now()).await?, 0);
     assert_eq!(
         store
