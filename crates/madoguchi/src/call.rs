@@ -45,6 +45,9 @@ pub enum CallCommand {
         /// Show this call's full transcript.
         #[arg(long)]
         id: Option<i64>,
+        /// Export as JSON lines: one call per line with all its turns (C3).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -74,7 +77,8 @@ pub async fn run(store: Store, clock: Arc<dyn Clock>, command: CallCommand) -> a
             draft,
         } => (caller_id, json, dry_run, draft),
         CallCommand::Scenario { what } => return scenario(&store, clock.as_ref(), what).await,
-        CallCommand::Log { id } => return log(&store, id).await,
+        CallCommand::Log { id, json: true } => return export(&store, id).await,
+        CallCommand::Log { id, json: false } => return log(&store, id).await,
     };
     let mut call = Call::open(
         store,
@@ -284,6 +288,23 @@ async fn log(store: &Store, id: Option<i64>) -> anyhow::Result<()> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Calls with their turns as JSON lines (one call, or the latest 1000).
+async fn export(store: &Store, id: Option<i64>) -> anyhow::Result<()> {
+    let calls = match id {
+        Some(id) => store
+            .find_call(madoguchi_store::CallId(id))
+            .await?
+            .into_iter()
+            .collect(),
+        None => store.calls(1000, 0).await?,
+    };
+    for call in calls {
+        let turns = store.call_turns(call.id).await?;
+        println!("{}", serde_json::json!({ "call": call, "turns": turns }));
     }
     Ok(())
 }
