@@ -408,3 +408,30 @@ async fn load_scenario(
         None => Ok((None, Scenario::default())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Web handlers and the voice loop run calls on a multi-threaded
+    /// runtime: a call and its futures must be `Send`.
+    #[allow(dead_code)]
+    fn calls_can_move_between_threads(call: &mut Call) {
+        fn is_send<T: Send>(_: &T) {}
+        is_send(call);
+        is_send(&call.input(CallerInput::Silence));
+        is_send(&call.start());
+        let store = call.store.clone();
+        let clock = call.clock.clone();
+        is_send(&Call::open(
+            store,
+            clock,
+            CallOptions {
+                kind: CallKind::Rehearsal,
+                caller_id: None,
+                dry_run: true,
+                scenario: ScenarioChoice::Published,
+            },
+        ));
+    }
+}
