@@ -17,6 +17,7 @@ pub mod name;
 pub mod reservation_no;
 pub mod schedule;
 pub mod settings;
+pub mod staff;
 pub mod text;
 pub mod venue;
 pub mod window;

@@ -22,6 +22,45 @@ pub struct Config {
     pub web: WebSection,
     pub site: SiteSection,
     pub service: ServiceSection,
+    pub admin: AdminSection,
+}
+
+/// Admin console sign-in rules.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminSection {
+    /// A session unused this many minutes ends.
+    pub idle_timeout_minutes: u32,
+    /// A session ends this many hours after sign-in, however active.
+    pub session_hours: u32,
+    /// Failed sign-ins in a row that lock an account.
+    pub lockout_failures: u32,
+    /// How long a locked account stays locked.
+    pub lockout_minutes: u32,
+}
+
+impl Default for AdminSection {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: 30,
+            session_hours: 10,
+            lockout_failures: 5,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+impl AdminSection {
+    pub fn admin_config(&self) -> madoguchi_web::AdminConfig {
+        madoguchi_web::AdminConfig {
+            session: madoguchi_store::SessionPolicy {
+                idle: chrono::Duration::minutes(i64::from(self.idle_timeout_minutes.max(1))),
+                absolute: chrono::Duration::hours(i64::from(self.session_hours.max(1))),
+            },
+            max_failures: self.lockout_failures.max(1),
+            lock_for: chrono::Duration::minutes(i64::from(self.lockout_minutes)),
+        }
+    }
 }
 
 /// Service rules that a deployment may pin in configuration. When set, they
@@ -154,7 +193,7 @@ impl Config {
                 continue;
             };
             let section = section.to_ascii_lowercase();
-            if !["database", "web", "site", "service"].contains(&section.as_str()) {
+            if !["database", "web", "site", "service", "admin"].contains(&section.as_str()) {
                 continue;
             }
             let entry = table
@@ -178,6 +217,7 @@ impl Config {
             },
             trust_forwarded_for: self.web.trust_forwarded_for,
             secure_cookies: self.web.secure_cookies,
+            admin: self.admin.admin_config(),
         }
     }
 }

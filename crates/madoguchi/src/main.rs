@@ -1,6 +1,7 @@
 //! The `madoguchi` command: serve, migrate, seed. Wires configuration,
 //! the store and the web application together.
 
+mod admin;
 mod call;
 mod config;
 mod demo;
@@ -53,6 +54,11 @@ enum Command {
     /// Delete bookings past the retention period, keeping anonymous counts
     /// (`serve` also does this every hour).
     Purge,
+    /// Staff accounts of the admin console.
+    Admin {
+        #[command(subcommand)]
+        what: admin::AdminCommand,
+    },
     /// Load data.
     Seed {
         #[command(subcommand)]
@@ -126,9 +132,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Call { what } => {
             call::run(store.clone(), clock.clone(), what).await?;
         }
+        Command::Admin { what } => {
+            admin::run(&store, what, clock.now()).await?;
+        }
         Command::Serve { listen, demo } => {
             if demo {
                 demo::seed(&store, clock.now()).await?;
+                if let Some((user, password)) =
+                    admin::ensure_demo_admin(&store, clock.now()).await?
+                {
+                    // Shown once; tools read this line.
+                    println!("demo admin: user={user} password={password}");
+                }
             }
             let listen = listen.unwrap_or_else(|| config.web.listen.clone());
             serve(store.clone(), clock, &config, &listen).await?;

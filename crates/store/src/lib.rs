@@ -14,6 +14,7 @@
 //! writer at a time anyway; queuing in-process avoids busy-waiting on the
 //! file lock) while reads use several connections in WAL mode.
 
+mod access_log;
 mod bookings;
 mod cache;
 mod calls;
@@ -23,8 +24,10 @@ mod retention;
 mod rows;
 mod settings;
 mod slots;
+mod staff;
 mod venues;
 
+pub use access_log::{AccessEntry, AccessFilter, AccessResult, NewAccessEntry};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
 pub use calls::{
@@ -34,6 +37,7 @@ pub use calls::{
 pub use holds::{HoldId, SeatHold};
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};
+pub use staff::{NewSession, NewStaffUser, SessionPolicy, StaffError, StaffSession, StaffUser};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{

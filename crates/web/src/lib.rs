@@ -4,6 +4,8 @@
 //! [`app`] builds the whole router; the binary only binds a port, and tests
 //! call `app` directly.
 
+mod access;
+mod admin;
 mod api;
 mod citizen;
 mod error;
@@ -12,6 +14,10 @@ mod read_cache;
 mod session;
 mod views;
 
+pub use admin::AdminConfig;
+pub use admin::password::{
+    hash_password_blocking as hash_password, verify_password_blocking as verify_password,
+};
 pub use error::AppError;
 pub use limits::RateLimitConfig;
 
@@ -33,6 +39,8 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Admin console sessions and lock-out.
+    pub admin: AdminConfig,
 }
 
 /// Everything a handler needs. Cheap to clone.
@@ -79,6 +87,7 @@ impl FromRef<AppState> for Key {
 pub fn app(state: AppState) -> Router {
     let static_files = Router::new()
         .route("/static/style.css", axum::routing::get(views::stylesheet))
+        .route("/static/admin.css", axum::routing::get(admin::stylesheet))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=3600"),
@@ -86,6 +95,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(citizen::routes())
         .nest("/api/v1", api::routes())
+        .nest("/admin", admin::routes().layer(axum::middleware::from_fn_with_state(state.clone(), admin::log_denials)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
         .merge(static_files)
         .route("/healthz", axum::routing::get(|| async { "ok" }))

@@ -1,0 +1,513 @@
+//! HTTP tests of the admin console foundation: sign-in and out, lock-out,
+//! idle and absolute expiry, CSRF, TOTP, the role matrix, the access log.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::{DateTime, Duration, Utc};
+use http_body_util::BodyExt;
+use madoguchi_core::Clock;
+use madoguchi_core::staff::{Login, Role};
+use madoguchi_store::{AccessFilter, AccessResult, NewStaffUser, Store};
+use madoguchi_web::{AppState, WebConfig, app};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+
+/// A clock the test moves by hand.
+struct TestClock(Mutex<DateTime<Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl TestClock {
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+struct TestApp {
+    router: axum::Router,
+    store: Store,
+    clock: Arc<TestClock>,
+    client: SocketAddr,
+    cookies: BTreeMap<String, String>,
+    _dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).expect("page has a CSRF field") + marker.len();
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn spawn() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(dir.path().join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let start = DateTime::parse_from_rfc3339("2026-11-25T10:00:00+09:00")
+        .unwrap()
+        .with_timezone(&Utc);
+    let clock = Arc::new(TestClock(Mutex::new(start)));
+    let state = AppState::new(
+        store.clone(),
+        clock.clone(),
+        WebConfig::default(),
+        &[7u8; 64],
+    )
+    .unwrap();
+    TestApp {
+        router: app(state),
+        store,
+        clock,
+        client: "192.0.2.10:50000".parse().unwrap(),
+        cookies: BTreeMap::new(),
+        _dir: dir,
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+impl TestApp {
+    async fn send(&mut self, mut request: Request<Body>) -> Reply {
+        request.extensions_mut().insert(ConnectInfo(self.client));
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let text = set.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
+        let body: String = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Creates an account directly in the store; returns its id.
+    async fn user(&self, login: &str, role: Role) -> i64 {
+        let user = NewStaffUser {
+            login: Login::parse(login).unwrap(),
+            display_name: format!("{login}さん"),
+            role,
+            password_hash: madoguchi_web::hash_password(PASSWORD).unwrap(),
+        };
+        self.store
+            .create_staff_user(&user, self.clock.now())
+            .await
+            .unwrap()
+    }
+
+    /// Submits the sign-in form as a browser would.
+    async fn sign_in(&mut self, login: &str, password: &str) -> Reply {
+        let form = self.get("/admin/login").await;
+        let csrf = form.csrf();
+        self.post_form(
+            "/admin/login",
+            &[("csrf", &csrf), ("login", login), ("password", password)],
+        )
+        .await
+    }
+
+    /// The CSRF token of the signed-in session, from the dashboard.
+    async fn session_csrf(&mut self) -> String {
+        let page = self.get("/admin").await;
+        assert_eq!(page.status, StatusCode::OK, "signed in");
+        page.csrf()
+    }
+
+    /// Forgets every cookie (a different browser).
+    fn new_browser(&mut self) {
+        self.cookies.clear();
+    }
+
+    async fn log(&self, filter: AccessFilter) -> Vec<madoguchi_store::AccessEntry> {
+        self.store
+            .access_log(&AccessFilter {
+                limit: 100,
+                ..filter
+            })
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn signing_in_opens_the_dashboard_and_signing_out_closes_it() {
+    let mut app = spawn().await;
+    let id = app.user("tanaka", Role::Staff).await;
+
+    let before = app.get("/admin").await;
+    assert_eq!(before.status, StatusCode::SEE_OTHER);
+    assert_eq!(before.location(), "/admin/login");
+
+    let signed = app.sign_in("Tanaka", PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    assert_eq!(signed.location(), "/admin");
+    let cookie = signed
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("madoguchi_admin="))
+        .expect("session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+
+    let home = app.get("/admin").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("tanakaさん"));
+    assert!(home.body.contains("権限：職員"));
+    assert!(home.body.contains("サインアウト"));
+
+    let csrf = home.csrf();
+    let out = app.post_form("/admin/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = app.get("/admin").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert_eq!(after.location(), "/admin/login");
+
+    let entries = app.log(AccessFilter::default()).await;
+    let functions: Vec<(&str, &str, AccessResult)> = entries
+        .iter()
+        .map(|e| (e.actor.as_str(), e.function.as_str(), e.result))
+        .collect();
+    let actor = format!("staff:{id}");
+    assert!(functions.contains(&(actor.as_str(), "admin.signin", AccessResult::Ok)));
+    assert!(functions.contains(&(actor.as_str(), "admin.signout", AccessResult::Ok)));
+}
+
+#[tokio::test]
+async fn a_page_asked_for_before_sign_in_opens_after_it() {
+    let mut app = spawn().await;
+    app.user("suzuki", Role::Admin).await;
+    let before = app.get("/admin/users").await;
+    assert_eq!(before.location(), "/admin/login?next=/admin/users");
+    let form = app.get(before.location()).await;
+    assert!(form.body.contains("name=\"next\" value=\"/admin/users\""));
+    let csrf = form.csrf();
+    let signed = app
+        .post_form(
+            "/admin/login",
+            &[
+                ("csrf", &csrf),
+                ("next", "/admin/users"),
+                ("login", "suzuki"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(signed.location(), "/admin/users");
+    // Never away from the console.
+    app.new_browser();
+    let form = app.get("/admin/login").await;
+    let csrf = form.csrf();
+    let signed = app
+        .post_form(
+            "/admin/login",
+            &[
+                ("csrf", &csrf),
+                ("next", "https://evil.example/"),
+                ("login", "suzuki"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(signed.location(), "/admin");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_name_get_the_same_answer() {
+    let mut app = spawn().await;
+    app.user("sato", Role::Viewer).await;
+    let wrong = app.sign_in("sato", "not the password").await;
+    let unknown = app.sign_in("nobody", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::OK);
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert!(wrong.body.contains("サインインできませんでした"));
+    let message = |body: &str| {
+        let start = body.find("role=\"alert\"").unwrap();
+        body[start..].split("</p>").next().unwrap().to_owned()
+    };
+    assert_eq!(message(&wrong.body), message(&unknown.body));
+    assert!(!app.cookies.contains_key("madoguchi_admin"));
+    let failed = app
+        .log(AccessFilter {
+            result: Some(AccessResult::Failed),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(failed.len(), 2);
+    assert!(failed.iter().all(|e| e.function == "admin.signin"
+        && e.actor == "anonymous"
+        && e.client_ip == "192.0.2.10"));
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_for_fifteen_minutes() {
+    let mut app = spawn().await;
+    app.user("ito", Role::Staff).await;
+    for n in 0..5 {
+        // Each failure from a different address: the lock is per account,
+        // not only per address.
+        app.client = format!("192.0.2.{}:5000", 20 + n).parse().unwrap();
+        let r = app.sign_in("ito", "wrong password!").await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    app.client = "192.0.2.99:5000".parse().unwrap();
+    let locked = app.sign_in("ito", PASSWORD).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::OK,
+        "the right password is refused while locked"
+    );
+    assert!(locked.body.contains("サインインできませんでした"));
+    assert!(!app.cookies.contains_key("madoguchi_admin"));
+
+    app.clock.advance(Duration::minutes(14));
+    assert_eq!(app.sign_in("ito", PASSWORD).await.status, StatusCode::OK);
+    app.clock.advance(Duration::minutes(2));
+    let open = app.sign_in("ito", PASSWORD).await;
+    assert_eq!(
+        open.status,
+        StatusCode::SEE_OTHER,
+        "unlocked after 15 minutes"
+    );
+}
+
+#[tokio::test]
+async fn failures_from_one_address_are_held_back_across_accounts() {
+    let mut app = spawn().await;
+    app.user("kato", Role::Staff).await;
+    // The shared per-address limiter refuses after 10 failures, whatever
+    // the names tried.
+    for n in 0..10 {
+        app.sign_in(&format!("guess{n}"), "wrong password!").await;
+    }
+    let refused = app.sign_in("kato", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(!app.cookies.contains_key("madoguchi_admin"));
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_after_thirty_minutes_and_any_after_ten_hours() {
+    let mut app = spawn().await;
+    app.user("yamada", Role::Viewer).await;
+    app.sign_in("yamada", PASSWORD).await;
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(app.get("/admin").await.status, StatusCode::OK);
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(
+        app.get("/admin").await.status,
+        StatusCode::OK,
+        "use keeps it alive"
+    );
+    app.clock.advance(Duration::minutes(31));
+    let idle = app.get("/admin").await;
+    assert_eq!(idle.status, StatusCode::SEE_OTHER);
+    assert_eq!(idle.location(), "/admin/login");
+
+    app.sign_in("yamada", PASSWORD).await;
+    for _ in 0..40 {
+        app.clock.advance(Duration::minutes(15));
+        app.get("/admin").await;
+    }
+    assert_eq!(
+        app.get("/admin").await.status,
+        StatusCode::SEE_OTHER,
+        "10 hours at most, however active"
+    );
+}
+
+#[tokio::test]
+async fn a_form_without_the_session_csrf_token_is_refused_and_logged() {
+    let mut app = spawn().await;
+    let id = app.user("kimura", Role::Admin).await;
+    app.sign_in("kimura", PASSWORD).await;
+    let refused = app.post_form("/admin/logout", &[("csrf", "forged")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("もう一度"));
+    assert_eq!(
+        app.get("/admin").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+    let denied = app
+        .log(AccessFilter {
+            result: Some(AccessResult::Denied),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].actor, format!("staff:{id}"));
+    assert_eq!(denied[0].function, "admin.denied");
+
+    // The sign-in form needs its token too.
+    app.new_browser();
+    let r = app
+        .post_form(
+            "/admin/login",
+            &[("csrf", "x"), ("login", "kimura"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!app.cookies.contains_key("madoguchi_admin"));
+}
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in() {
+    let mut app = spawn().await;
+    app.user("admin", Role::Admin).await;
+    let id = app.user("mori", Role::Staff).await;
+    app.sign_in("mori", PASSWORD).await;
+    assert_eq!(app.get("/admin").await.status, StatusCode::OK);
+    app.store
+        .set_staff_disabled(id, true, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(app.get("/admin").await.status, StatusCode::SEE_OTHER);
+    let again = app.sign_in("mori", PASSWORD).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(again.body.contains("サインインできませんでした"));
+}
+
+/// Every admin route known so far, with the lowest role allowed to use it.
+/// Add a line for each new page. POST routes are sent with the session's
+/// CSRF token and empty fields: "allowed" means anything but 403 (a 400 or
+/// 404 for the empty form is fine), "denied" means 403. Paths use id
+/// 999999, which does not exist, so nothing is changed.
+const ROUTES: &[(&str, &str, Role)] = &[
+    ("GET", "/admin", Role::Viewer),
+    ("GET", "/admin/account", Role::Viewer),
+    ("GET", "/admin/users", Role::Admin),
+    ("POST", "/admin/users", Role::Admin),
+    ("GET", "/admin/users/999999", Role::Admin),
+    ("POST", "/admin/users/999999/role", Role::Admin),
+    ("POST", "/admin/users/999999/disable", Role::Admin),
+    ("POST", "/admin/users/999999/enable", Role::Admin),
+    ("POST", "/admin/users/999999/password", Role::Admin),
+    ("POST", "/admin/users/999999/totp/reset", Role::Admin),
+    ("GET", "/admin/access-log", Role::Admin),
+    ("GET", "/admin/access-log.csv", Role::Admin),
+];
+
+#[tokio::test]
+async fn the_role_matrix_allows_and_denies_each_route_by_role() {
+    let mut app = spawn().await;
+    for role in Role::ALL {
+        app.user(role.as_str(), role).await;
+    }
+    let mut failures = Vec::new();
+    for role in Role::ALL {
+        app.new_browser();
+        app.sign_in(role.as_str(), PASSWORD).await;
+        let csrf = app.session_csrf().await;
+        for (method, path, lowest) in ROUTES {
+            let reply = match *method {
+                "GET" => app.get(path).await,
+                "POST" => app.post_form(path, &[("csrf", &csrf)]).await,
+                other => panic!("method {other}"),
+            };
+            let allowed = role.allows(*lowest);
+            let ok = if allowed {
+                reply.status != StatusCode::FORBIDDEN
+                    && !reply.location().starts_with("/admin/login")
+            } else {
+                reply.status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                failures.push(format!(
+                    "{method} {path} as {role}: expected {}, got {} {}",
+                    if allowed { "allowed" } else { "403" },
+                    reply.status,
+                    reply.location()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+
+    // Nobody signed in: every route leads to the sign-in page.
+    app.new_browser();
+    for (method, path, _) in ROUTES {
+        let reply = match *method {
+            "GET" => app.get(path).await,
+            _ => app.post_form(path, &[("csrf", "x")]).await,
+        };
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{method} {path}");
+        assert!(
+            reply.location().starts_with("/admin/login"),
+            "{method} {path}"
+        );
+    }
+    let _ = Method::GET;
+}
