@@ -40,6 +40,7 @@
 mod access_log;
 mod account;
 mod auth;
+mod calls;
 mod layout;
 pub mod password;
 mod signin;
@@ -100,6 +101,26 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/users/{id}/totp/reset", post(users::reset_totp))
         .route("/access-log", get(access_log::page))
         .route("/access-log.csv", get(access_log::csv))
+        .route("/calls", get(calls::list))
+        .route(
+            "/calls/rehearse",
+            get(calls::rehearse_form).post(calls::rehearse_start),
+        )
+        .route(
+            "/calls/rehearse/{id}",
+            get(calls::rehearse_page).post(calls::rehearse_input),
+        )
+        .route(
+            "/calls/scenario",
+            get(calls::scenario).post(calls::scenario_save),
+        )
+        .route("/calls/scenario/publish", post(calls::scenario_publish))
+        .route(
+            "/calls/scenario/rollback/{id}",
+            post(calls::scenario_rollback),
+        )
+        .route("/calls/words", get(calls::words).post(calls::words_save))
+        .route("/calls/{id}", get(calls::show))
 }
 
 #[derive(Template)]
