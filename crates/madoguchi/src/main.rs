@@ -2,6 +2,7 @@
 //! the store and the web application together.
 
 mod admin;
+mod call;
 mod config;
 mod demo;
 
@@ -63,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         what: SeedWhat,
     },
+    /// Phone calls: `call simulate` runs one call with text for audio.
+    Call {
+        #[command(subcommand)]
+        what: call::CallCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -123,6 +129,9 @@ async fn main() -> anyhow::Result<()> {
             demo::seed(&store, clock.now()).await?;
             println!("demo data loaded into {}", redact(&target));
         }
+        Command::Call { what } => {
+            call::run(store.clone(), clock.clone(), what).await?;
+        }
         Command::Admin { what } => {
             admin::run(&store, what, clock.now()).await?;
         }
@@ -154,6 +163,10 @@ async fn purge(store: &Store, clock: &dyn Clock) -> anyhow::Result<u64> {
         .checked_sub_days(chrono::Days::new(days))
         .context("retention period reaches before the calendar")?;
     let deleted = store.purge_bookings_before(before).await?;
+    // Call logs hold what callers said: kept as long as bookings (docs/dialog.md).
+    store
+        .purge_calls_before(clock.now() - chrono::Duration::days(i64::try_from(days).unwrap_or(30)))
+        .await?;
     if deleted > 0 {
         tracing::info!(deleted, %before, "personal data past the retention period deleted");
     }

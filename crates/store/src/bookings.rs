@@ -103,8 +103,9 @@ const NUMBER_ATTEMPTS: usize = 10;
 /// The seat condition of the atomic update, mirroring
 /// [`SeatPolicy::remaining`]: seats kept for phone and staff are withheld
 /// from web bookings until they are released.
+/// Seats held for phone callers (`held`, migration 0004) count as taken.
 const HAS_ROOM: &str =
-    "booked + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
+    "booked + held + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
 
 /// The statement that takes seats in a slot only if they are free: the one
 /// place the no-oversell rule is written. Binds: seats, withhold kept-back
@@ -115,16 +116,29 @@ pub(crate) static CLAIM_SEATS: std::sync::LazyLock<String> = std::sync::LazyLock
 
 /// Runs [`CLAIM_SEATS`] on `$executor`; evaluates to whether the seats were
 /// taken. A macro, like `record_event!`, to keep the calling futures `Send`.
+///
+/// Seat holds (holds.rs): when the slot looks full, holds of callers that
+/// expired by `$now` (Unix seconds) are released in the same transaction
+/// and the claim is tried once more, so an abandoned hold never blocks.
 macro_rules! claim_seats {
-    ($executor:expr, $seats:expr, $withhold:expr, $release_after:expr, $slot_id:expr) => {
-        sqlx::query(crate::bookings::CLAIM_SEATS.as_str())
-            .bind($seats)
-            .bind($withhold)
-            .bind($release_after)
-            .bind($slot_id)
-            .execute($executor)
-            .await
-            .map(|done| done.rows_affected() == 1)
+    ($executor:expr, $seats:expr, $withhold:expr, $release_after:expr, $slot_id:expr, $now:expr) => {
+        async {
+            let claim = || {
+                sqlx::query(crate::bookings::CLAIM_SEATS.as_str())
+                    .bind($seats)
+                    .bind($withhold)
+                    .bind($release_after)
+                    .bind($slot_id)
+            };
+            if claim().execute($executor).await?.rows_affected() == 1 {
+                return Ok::<bool, sqlx::Error>(true);
+            }
+            if !crate::holds::release_expired!($executor, $slot_id, $now)? {
+                return Ok(false);
+            }
+            Ok(claim().execute($executor).await?.rows_affected() == 1)
+        }
+        .await
     };
 }
 pub(crate) use claim_seats;
@@ -250,7 +264,7 @@ impl Store {
         let seats = a.party_size.seats();
         let at = now.timestamp();
         let made: (i64, ReservationNo) = write_tx!(self, tx => {
-            if !claim_seats!(&mut *tx, seats, new.channel == Channel::Web, release_after(&settings.seats, now), slot.id.0)? {
+            if !claim_seats!(&mut *tx, seats, new.channel == Channel::Web, release_after(&settings.seats, now), slot.id.0, at)? {
                 return Err(BookingError::Full);
             }
             let mut inserted = None;
@@ -346,7 +360,7 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 } else {
-                    if !claim_seats!(&mut *tx, seats, channel == Channel::Web, release_after(&settings.seats, now), slot.id.0)? {
+                    if !claim_seats!(&mut *tx, seats, channel == Channel::Web, release_after(&settings.seats, now), slot.id.0, at)? {
                         return Err(BookingError::Full);
                     }
                 }
@@ -482,7 +496,7 @@ impl Store {
     }
 
     /// The slot, if a new booking may be taken for it at `now`.
-    async fn bookable_slot(
+    pub(crate) async fn bookable_slot(
         &self,
         id: SlotId,
         now: DateTime<Utc>,

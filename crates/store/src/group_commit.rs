@@ -136,7 +136,8 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<ClaimOutcome>, s
             c.seats,
             c.withhold,
             c.release_after,
-            c.slot_id
+            c.slot_id,
+            c.at
         )?;
         if !claimed {
             outcomes.push(ClaimOutcome::Full);

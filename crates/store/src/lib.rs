@@ -17,9 +17,11 @@
 mod access_log;
 mod bookings;
 mod cache;
+mod calls;
 mod group_commit;
-mod operations;
+mod holds;
 mod notify_templates;
+mod operations;
 mod outbox;
 mod retention;
 mod rows;
@@ -32,8 +34,13 @@ mod venues;
 pub use access_log::{AccessEntry, AccessFilter, AccessResult, NewAccessEntry};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::TTL as CACHE_TTL;
-pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
+pub use calls::{
+    CallCount, CallEnd, CallId, CallSummary, CallTurn, NewCall, RecognitionCorrection,
+    ScenarioVersion, VenueAlias,
+};
+pub use holds::{HoldId, SeatHold};
 pub use notify_templates::TemplateVersion;
+pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
 pub use outbox::{
     ClaimedNotice, NoticeChannel, NoticeEvent, NoticeStatus, OutboxMessage, UsageRow,
 };

@@ -113,7 +113,7 @@ impl Store {
             sqlx::query_as(
                 "SELECT venue_id, day, CAST(SUM(CASE WHEN free > 0 THEN free ELSE 0 END) AS BIGINT)
                  FROM (SELECT venue_id, day,
-                         capacity - booked - (CASE WHEN $3 AND starts_at > $4 THEN reserved ELSE 0 END) AS free
+                         capacity - booked - held - (CASE WHEN $3 AND starts_at > $4 THEN reserved ELSE 0 END) AS free
                        FROM slots WHERE day >= $1 AND day <= $2) AS per_slot
                  GROUP BY venue_id, day ORDER BY venue_id, day",
             )
@@ -131,7 +131,9 @@ impl Store {
     }
 
     /// Slots of enabled venues between `first` and `last` that `channel` can
-    /// book for `seats` people at `now`, earliest first.
+    /// book for `seats` people at `now`, earliest first. Seats held for phone
+    /// callers (`held`, holds.rs) count as taken here and in
+    /// `remaining_by_day`.
     ///
     /// `venue` narrows to one venue (`Some`) or to every other venue (`None`
     /// with `not_venue`); `from` keeps slots at or after a (day, minute).
@@ -158,7 +160,7 @@ impl Store {
             "SELECT s.id, s.venue_id, s.day, s.start_min, s.end_min, s.starts_at, s.capacity, s.reserved, s.booked
              FROM slots s JOIN venues v ON v.id = s.venue_id
              WHERE v.enabled AND s.booked < s.capacity AND s.day >= $1 AND s.day <= $2
-               AND s.capacity - s.booked - (CASE WHEN $3 AND s.starts_at > $4 THEN s.reserved ELSE 0 END) >= $5
+               AND s.capacity - s.booked - s.held - (CASE WHEN $3 AND s.starts_at > $4 THEN s.reserved ELSE 0 END) >= $5
                AND {venue_filter} AND {time_filter}
              ORDER BY s.day, s.start_min, s.venue_id
              LIMIT $6"

@@ -191,7 +191,7 @@ impl Store {
                 return Err(BookingError::NotActive);
             }
             if new > old {
-                if !crate::bookings::claim_seats!(&mut *tx, new - old, false, release_after, booking.slot_id.0)? {
+                if !crate::bookings::claim_seats!(&mut *tx, new - old, false, release_after, booking.slot_id.0, at)? {
                     return Err(BookingError::Full);
                 }
             } else {

@@ -506,6 +506,13 @@ const ROUTES: &[(&str, &str, Role)] = &[
         "/admin/bookings/9/notifications/1/resend",
         Role::Staff,
     ),
+    ("GET", "/admin/calls", Role::Staff),
+    ("GET", "/admin/calls/999999", Role::Staff),
+    ("GET", "/admin/calls/rehearse", Role::Staff),
+    ("POST", "/admin/calls/rehearse", Role::Staff),
+    ("GET", "/admin/calls/scenario", Role::Staff),
+    ("POST", "/admin/calls/scenario/publish", Role::Admin),
+    ("GET", "/admin/calls/words", Role::Staff),
 ];
 
 #[tokio::test]
@@ -687,4 +694,35 @@ async fn with_totp_on_sign_in_asks_for_a_code_that_works_once() {
         .await;
     assert!(replay.body.contains("確認コードが正しくありません"));
     assert_eq!(app.get("/admin").await.location(), "/admin/login/totp");
+}
+
+#[tokio::test]
+async fn staff_rehearse_a_call_and_read_its_transcript_in_the_call_log() {
+    let mut app = spawn().await;
+    app.user("suzuki", Role::Staff).await;
+    app.sign_in("suzuki", PASSWORD).await;
+    let csrf = app.session_csrf().await;
+    let started = app
+        .post_form("/admin/calls/rehearse", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let page_path = started.location().to_owned();
+    assert!(page_path.starts_with("/admin/calls/rehearse/"));
+    let first = app.get(&page_path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains("ご用件をお話しください"));
+    app.post_form(&page_path, &[("csrf", &csrf), ("text", "予約したいです")])
+        .await;
+    let second = app.get(&page_path).await;
+    assert!(second.body.contains("予約したいです"));
+    assert!(second.body.contains("あてはまりますか"));
+    app.post_form(&page_path, &[("csrf", &csrf), ("text", "#hangup")])
+        .await;
+    let log = app.get("/admin/calls").await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.contains("rehearsal"));
+    assert!(log.body.contains("abandoned"));
+    let scenario = app.get("/admin/calls/scenario").await;
+    assert_eq!(scenario.status, StatusCode::OK);
+    assert!(scenario.body.contains("max_failures"));
 }

@@ -16,6 +16,7 @@ pub(crate) const NAV: &[(&str, &str, Role)] = &[
     ("/admin/schedules", "日程・枠", Role::Viewer),
     ("/admin/venues", "会場", Role::Viewer),
     ("/admin/lists", "予約者一覧・印刷", Role::Viewer),
+    ("/admin/calls", "電話", Role::Staff),
     ("/admin/notifications", "通知", Role::Admin),
     ("/admin/settings", "設定", Role::Admin),
     ("/admin/users", "利用者管理", Role::Admin),

@@ -40,9 +40,10 @@
 mod access_log;
 mod account;
 mod auth;
+mod calls;
 mod layout;
-mod ops;
 mod notifications;
+mod ops;
 pub mod password;
 mod signin;
 mod totp;
@@ -122,6 +123,26 @@ pub(crate) fn routes() -> Router<AppState> {
             "/bookings/{id}/notifications/{message}/resend",
             post(notifications::resend),
         )
+        .route("/calls", get(calls::list))
+        .route(
+            "/calls/rehearse",
+            get(calls::rehearse_form).post(calls::rehearse_start),
+        )
+        .route(
+            "/calls/rehearse/{id}",
+            get(calls::rehearse_page).post(calls::rehearse_input),
+        )
+        .route(
+            "/calls/scenario",
+            get(calls::scenario).post(calls::scenario_save),
+        )
+        .route("/calls/scenario/publish", post(calls::scenario_publish))
+        .route(
+            "/calls/scenario/rollback/{id}",
+            post(calls::scenario_rollback),
+        )
+        .route("/calls/words", get(calls::words).post(calls::words_save))
+        .route("/calls/{id}", get(calls::show))
 }
 
 #[derive(Template)]
