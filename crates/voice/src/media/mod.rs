@@ -1,0 +1,1 @@
+//! Audio samples: G.711 codecs and resampling. No SIP, no speech here.
