@@ -73,3 +73,7 @@ pub struct Line {
 /// Buffer sizes of a line's channels: ~2 s of audio frames.
 pub const EVENT_QUEUE: usize = 100;
 pub const COMMAND_QUEUE: usize = 32;
+
+/// Where transports hand each new call. The call loop decides what to do
+/// with it (including a polite "all lines busy" when over capacity).
+pub type LineHandler = std::sync::Arc<dyn Fn(Line) + Send + Sync>;
