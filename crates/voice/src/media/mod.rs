@@ -1,1 +1,3 @@
 //! Audio samples: G.711 codecs and resampling. No SIP, no speech here.
+
+pub mod g711;
