@@ -90,6 +90,25 @@ pub(super) async fn run(shared: Arc<Shared>, mut tx: Transaction) {
             return;
         }
     };
+    if shared.config.ring_ms > 0 {
+        let _ = dialog.ringing(None, None);
+        let ring = tokio::time::sleep(Duration::from_millis(u64::from(shared.config.ring_ms)));
+        tokio::pin!(ring);
+        loop {
+            tokio::select! {
+                () = &mut ring => break,
+                state = states.recv() => match state {
+                    Some(DialogState::Terminated(..)) | None => {
+                        tracing::info!(call = %call_id, "caller gave up before the answer");
+                        let _ = tokio::time::timeout(Duration::from_secs(1), invite_task).await;
+                        shared.dialogs.remove_dialog(&dialog_id);
+                        return;
+                    }
+                    Some(_) => {}
+                },
+            }
+        }
+    }
     let rtp_port = socket.local_addr().map(|a| a.port()).unwrap_or(0);
     let session_id = u64::from(rtp_port) << 32 | u64::from(std::process::id());
     let answer = sdp::answer(&offer, local_ip, rtp_port, session_id);

@@ -44,6 +44,8 @@ pub struct SipConfig {
     pub rtp_port_max: u16,
     /// Jitter buffer depth for the caller's audio, in ms.
     pub jitter_ms: u32,
+    /// Ring this long (180 Ringing) before answering; 0 answers at once.
+    pub ring_ms: u32,
     /// Registrar or trunk to register with, e.g. `sip:pbx.example.jp`.
     pub register_uri: Option<String>,
     pub username: Option<String>,
@@ -62,6 +64,7 @@ impl Default for SipConfig {
             rtp_port_min: 20000,
             rtp_port_max: 20999,
             jitter_ms: 60,
+            ring_ms: 0,
             register_uri: None,
             username: None,
             password: None,
