@@ -302,7 +302,7 @@ async fn run(
                 let pt = packet.payload_type;
                 if let Some(codec) = Codec::from_payload_type(pt) {
                     jitter.push(packet.sequence, codec.decode(packet.payload));
-                } else if is_telephone_event(pt, params.dtmf_pt, packet.payload) {
+                } else if is_telephone_event(&packet, params.dtmf_pt) {
                     if last_dtmf == Some(packet.timestamp) {
                         continue;
                     }
@@ -321,11 +321,20 @@ async fn run(
     }
 }
 
-/// The negotiated telephone-event type, or (tolerance) any other dynamic
-/// type carrying 4-byte events: some clients send on 96 whatever the SDP said.
-fn is_telephone_event(pt: u8, negotiated: Option<u8>, payload: &[u8]) -> bool {
-    let shaped = !payload.is_empty() && payload.len() % 4 == 0;
-    shaped && (Some(pt) == negotiated || (96..=127).contains(&pt))
+/// The negotiated telephone-event type; or (tolerance) another dynamic type
+/// whose packets look like events: some clients (SIPp) send DTMF on 96
+/// whatever the SDP said, next to 4-byte filler packets (all zero, no
+/// marker) on yet another type, which must not read as key 0.
+fn is_telephone_event(packet: &RtpPacket<'_>, negotiated: Option<u8>) -> bool {
+    let p = packet.payload;
+    if p.len() < 4 || p.len() % 4 != 0 {
+        return false;
+    }
+    if Some(packet.payload_type) == negotiated {
+        return true;
+    }
+    let duration = u16::from_be_bytes([p[2], p[3]]);
+    (96..=127).contains(&packet.payload_type) && p[0] <= 15 && (packet.marker || duration > 0)
 }
 
 fn rand_u32() -> u32 {
