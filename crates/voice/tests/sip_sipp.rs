@@ -120,6 +120,19 @@ async fn sip_info_dtmf_both_content_types() {
 }
 
 #[tokio::test]
+async fn a_call_over_tcp_with_info_dtmf() {
+    let (endpoint, lines) = endpoint_with_lines(loopback_config()).await;
+    let mut seen = record_lines(lines, None);
+    let mut sipp = Sipp::new("uac_info_dtmf.xml", Some(endpoint.local_addr()));
+    sipp.tcp = true;
+    assert_ok(&sipp.run().await);
+    let s = within(10, "the line to close", seen.recv()).await.unwrap();
+    assert_eq!(s.dtmf, "47");
+    assert!(s.closed);
+    endpoint.shutdown().await;
+}
+
+#[tokio::test]
 async fn pcma_only_offer_is_answered_with_pcma() {
     let seen = one_call("uac_pcma.xml", None).await;
     assert!(seen.closed);
@@ -247,6 +260,24 @@ async fn registers_with_digest_auth() {
     config.username = Some("alice".into());
     config.password = Some("secret".into());
     let (endpoint, _lines) = endpoint_with_lines(config).await;
+    assert_ok(&run.await.unwrap());
+    endpoint.shutdown().await;
+}
+
+#[tokio::test]
+async fn registration_is_refreshed() {
+    let registrar_port = free_port();
+    let mut sipp = Sipp::new("uas_registrar_refresh.xml", None);
+    sipp.port = Some(registrar_port);
+    let run = sipp.spawn();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut config = loopback_config();
+    config.register_uri = Some(format!("sip:127.0.0.1:{registrar_port}"));
+    config.username = Some("alice".into());
+    config.password = Some("secret".into());
+    config.expires = 2;
+    let (endpoint, _lines) = endpoint_with_lines(config).await;
+    // The registrar grants 2 s; the refresh comes at 75 % of that.
     assert_ok(&run.await.unwrap());
     endpoint.shutdown().await;
 }

@@ -226,6 +226,9 @@ async fn run(
     let mut out = Vec::with_capacity(12 + FRAME_SAMPLES);
     let mut buf = vec![0u8; 2048];
     let mut dropped_audio: u64 = 0;
+    // DTMF and Played wait here when the event queue is full, so that
+    // neither is lost and sending never stalls.
+    let mut backlog: VecDeque<LineEvent> = VecDeque::new();
 
     let mut tick = tokio::time::interval(Duration::from_millis(20));
     tick.set_missed_tick_behavior(MissedTickBehavior::Burst);
@@ -252,16 +255,19 @@ async fn run(
                 if let Err(e) = socket.send_to(&out, remote).await {
                     tracing::debug!(error = %e, "rtp send failed");
                 }
-                for id in finished.drain(..) {
-                    if events.send(LineEvent::Played(id)).await.is_err() {
-                        return;
-                    }
+                backlog.extend(finished.drain(..).map(LineEvent::Played));
+                if !flush(&events, &mut backlog) {
+                    break;
                 }
                 if let Some(pcm) = jitter.pop() {
-                    match events.try_send(LineEvent::Audio(pcm)) {
-                        Ok(()) => {}
-                        Err(mpsc::error::TrySendError::Full(_)) => dropped_audio += 1,
-                        Err(mpsc::error::TrySendError::Closed(_)) => break,
+                    if !backlog.is_empty() {
+                        dropped_audio += 1;
+                    } else {
+                        match events.try_send(LineEvent::Audio(pcm)) {
+                            Ok(()) => {}
+                            Err(mpsc::error::TrySendError::Full(_)) => dropped_audio += 1,
+                            Err(mpsc::error::TrySendError::Closed(_)) => break,
+                        }
                     }
                 }
             }
@@ -269,7 +275,8 @@ async fn run(
                 None => break,
                 Some(MediaControl::Play { id, pcm }) => {
                     if pcm.is_empty() {
-                        if events.send(LineEvent::Played(id)).await.is_err() {
+                        backlog.push_back(LineEvent::Played(id));
+                        if !flush(&events, &mut backlog) {
                             break;
                         }
                     } else {
@@ -307,10 +314,11 @@ async fn run(
                         continue;
                     }
                     last_dtmf = Some(packet.timestamp);
-                    if let Some(key) = dtmf_char(packet.payload[0])
-                        && events.send(LineEvent::Dtmf(key)).await.is_err()
-                    {
-                        break;
+                    if let Some(key) = dtmf_char(packet.payload[0]) {
+                        backlog.push_back(LineEvent::Dtmf(key));
+                        if !flush(&events, &mut backlog) {
+                            break;
+                        }
                     }
                 }
             }
@@ -319,6 +327,21 @@ async fn run(
     if dropped_audio > 0 {
         tracing::debug!(dropped_audio, "rtp audio frames dropped: event queue full");
     }
+}
+
+/// Send what the queue takes now; false once the line is gone.
+fn flush(events: &mpsc::Sender<LineEvent>, backlog: &mut VecDeque<LineEvent>) -> bool {
+    while let Some(ev) = backlog.pop_front() {
+        match events.try_send(ev) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(ev)) => {
+                backlog.push_front(ev);
+                return true;
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+        }
+    }
+    true
 }
 
 /// The negotiated telephone-event type; or (tolerance) another dynamic type
@@ -387,6 +410,62 @@ mod tests {
         assert_eq!(done, vec![2]);
         assert_eq!((frame[39], frame[40]), (7, 0));
         assert!(!q.next_frame(&mut frame, &mut done));
+    }
+
+    #[test]
+    fn filler_on_another_dynamic_type_is_not_a_key() {
+        let pkt = |pt, marker, payload: &'static [u8]| RtpPacket {
+            marker,
+            payload_type: pt,
+            sequence: 0,
+            timestamp: 0,
+            ssrc: 0,
+            payload,
+        };
+        assert!(!is_telephone_event(&pkt(97, false, &[0, 0, 0, 0]), Some(101)));
+        assert!(is_telephone_event(&pkt(96, true, &[1, 10, 0, 0]), Some(101)));
+        assert!(is_telephone_event(&pkt(101, false, &[0, 0, 0, 0]), Some(101)));
+        assert!(!is_telephone_event(&pkt(0, true, &[1, 10, 0, 0]), None));
+    }
+
+    #[tokio::test]
+    async fn dtmf_waits_for_a_full_queue_and_sending_goes_on() {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(LineEvent::Played(0)).unwrap(); // queue full from the start
+        let cancel = CancellationToken::new();
+        let params = RtpParams {
+            codec: Codec::Pcma,
+            dtmf_pt: Some(120),
+            remote: b.local_addr().unwrap(),
+        };
+        let a_addr = a.local_addr().unwrap();
+        let session = RtpSession::start(a, params, 40, tx, cancel.clone());
+        let mut out = Vec::new();
+        for (seq, ev) in [(1u16, 3u8), (2, 4)] {
+            RtpPacket {
+                marker: true,
+                payload_type: 120,
+                sequence: seq,
+                timestamp: u32::from(seq) * 1000,
+                ssrc: 9,
+                payload: &[ev, 0x80, 0, 160],
+            }
+            .write(&mut out);
+            b.send_to(&out, a_addr).await.unwrap();
+        }
+        // Packets keep coming while the queue is full.
+        let mut buf = [0u8; 512];
+        for _ in 0..10 {
+            let n = b.recv(&mut buf).await.unwrap();
+            assert_eq!(RtpPacket::parse(&buf[..n]).unwrap().payload_type, 8);
+        }
+        assert_eq!(rx.recv().await, Some(LineEvent::Played(0)));
+        assert_eq!(rx.recv().await, Some(LineEvent::Dtmf('3')));
+        assert_eq!(rx.recv().await, Some(LineEvent::Dtmf('4')));
+        cancel.cancel();
+        session.join().await;
     }
 
     #[tokio::test]

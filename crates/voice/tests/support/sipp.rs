@@ -37,6 +37,8 @@ pub struct Sipp {
     /// Working directory (for `rtp_stream` files).
     pub dir: Option<PathBuf>,
     pub timeout_secs: u64,
+    /// SIP over TCP (`-t t1`) instead of UDP.
+    pub tcp: bool,
 }
 
 impl Sipp {
@@ -51,6 +53,7 @@ impl Sipp {
             keys: Vec::new(),
             dir: None,
             timeout_secs: 30,
+            tcp: false,
         }
     }
 
@@ -76,6 +79,9 @@ impl Sipp {
             .args(["-r", &self.rate.to_string()])
             .args(["-timeout", &format!("{}s", self.timeout_secs)])
             .args(["-recv_timeout", "15000"]);
+        if self.tcp {
+            cmd.args(["-t", "t1"]);
+        }
         for (k, v) in &self.keys {
             cmd.arg("-key").arg(k).arg(v);
         }
