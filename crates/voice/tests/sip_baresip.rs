@@ -76,7 +76,9 @@ async fn baresip_call_carries_audio_both_ways_and_dtmf_in_order() {
     let (endpoint, mut lines) = endpoint_with_lines(loopback_config()).await;
     let mut phone = Baresip::start("0586123456", &mic).await;
 
-    phone.dial(&sip_uri("madoguchi", endpoint.local_addr())).await;
+    phone
+        .dial(&sip_uri("madoguchi", endpoint.local_addr()))
+        .await;
     phone.wait_event("CALL_ESTABLISHED", 10).await;
     let line = within(5, "the line", lines.recv()).await.unwrap();
     assert_eq!(line.caller_id.as_deref(), Some("0586123456"));
@@ -116,7 +118,10 @@ async fn baresip_call_carries_audio_both_ways_and_dtmf_in_order() {
     let loud = levels.iter().filter(|&&l| l > 1000.0).count();
     let quiet = levels.iter().filter(|&&l| l < 100.0).count();
     let run = longest_loud_run(&levels, 1000.0);
-    eprintln!("recording: {} frames, loud {loud}, quiet {quiet}, longest tone run {run}", levels.len());
+    eprintln!(
+        "recording: {} frames, loud {loud}, quiet {quiet}, longest tone run {run}",
+        levels.len()
+    );
     assert!((40..=60).contains(&run), "tone run {run} frames");
     assert!(loud <= 60, "loud frames outside the prompt: {loud}");
     assert!(quiet >= 150, "silence around the prompt: {quiet} frames");
@@ -150,4 +155,30 @@ async fn our_hangup_ends_the_call_at_baresip() {
     assert!(closed);
     phone.quit().await;
     endpoint.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_hangs_up_open_calls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mic = caller_wav(tmp.path());
+    let (endpoint, mut lines) = endpoint_with_lines(loopback_config()).await;
+    let mut phone = Baresip::start("tester", &mic).await;
+    phone
+        .dial(&sip_uri("madoguchi", endpoint.local_addr()))
+        .await;
+    phone.wait_event("CALL_ESTABLISHED", 10).await;
+    let mut line = within(5, "the line", lines.recv()).await.unwrap();
+    endpoint.shutdown().await;
+    phone.wait_event("CALL_CLOSED", 10).await;
+    let closed = within(5, "Closed", async {
+        while let Some(ev) = line.events.recv().await {
+            if ev == LineEvent::Closed {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(closed);
+    phone.quit().await;
 }

@@ -26,7 +26,10 @@ struct Seen {
 
 /// Serve every line: optionally ask for a transfer (and hang up when it is
 /// refused), record what arrives, report at Closed.
-fn record_lines(mut lines: mpsc::Receiver<Line>, transfer_to: Option<&str>) -> mpsc::Receiver<Seen> {
+fn record_lines(
+    mut lines: mpsc::Receiver<Line>,
+    transfer_to: Option<&str>,
+) -> mpsc::Receiver<Seen> {
     let (tx, rx) = mpsc::channel(64);
     let transfer_to = transfer_to.map(str::to_string);
     tokio::spawn(async move {

@@ -350,7 +350,7 @@ fn flush(events: &mpsc::Sender<LineEvent>, backlog: &mut VecDeque<LineEvent>) ->
 /// marker) on yet another type, which must not read as key 0.
 fn is_telephone_event(packet: &RtpPacket<'_>, negotiated: Option<u8>) -> bool {
     let p = packet.payload;
-    if p.len() < 4 || p.len() % 4 != 0 {
+    if p.len() < 4 || !p.len().is_multiple_of(4) {
         return false;
     }
     if Some(packet.payload_type) == negotiated {
@@ -422,9 +422,18 @@ mod tests {
             ssrc: 0,
             payload,
         };
-        assert!(!is_telephone_event(&pkt(97, false, &[0, 0, 0, 0]), Some(101)));
-        assert!(is_telephone_event(&pkt(96, true, &[1, 10, 0, 0]), Some(101)));
-        assert!(is_telephone_event(&pkt(101, false, &[0, 0, 0, 0]), Some(101)));
+        assert!(!is_telephone_event(
+            &pkt(97, false, &[0, 0, 0, 0]),
+            Some(101)
+        ));
+        assert!(is_telephone_event(
+            &pkt(96, true, &[1, 10, 0, 0]),
+            Some(101)
+        ));
+        assert!(is_telephone_event(
+            &pkt(101, false, &[0, 0, 0, 0]),
+            Some(101)
+        ));
         assert!(!is_telephone_event(&pkt(0, true, &[1, 10, 0, 0]), None));
     }
 

@@ -39,11 +39,7 @@ pub fn read_wav(path: &Path) -> (Vec<i16>, u32) {
     let mut r = hound::WavReader::open(path).unwrap();
     let spec = r.spec();
     let ch = usize::from(spec.channels.max(1));
-    let samples: Vec<i16> = r
-        .samples::<i16>()
-        .step_by(ch)
-        .map(|s| s.unwrap())
-        .collect();
+    let samples: Vec<i16> = r.samples::<i16>().step_by(ch).map(|s| s.unwrap()).collect();
     (samples, spec.sample_rate)
 }
 

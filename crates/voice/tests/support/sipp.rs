@@ -94,7 +94,9 @@ impl Sipp {
             .kill_on_drop(true);
         let timeout = Duration::from_secs(self.timeout_secs + 10);
         tokio::spawn(async move {
-            let child = cmd.spawn().expect("sipp not installed (scripts/voice-setup.sh)");
+            let child = cmd
+                .spawn()
+                .expect("sipp not installed (scripts/voice-setup.sh)");
             let out = tokio::time::timeout(timeout, child.wait_with_output())
                 .await
                 .expect("sipp did not exit")
