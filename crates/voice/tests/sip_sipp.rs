@@ -284,3 +284,21 @@ async fn registration_is_refreshed() {
     assert_ok(&run.await.unwrap());
     endpoint.shutdown().await;
 }
+
+#[tokio::test]
+async fn wildcard_listen_address_works_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let ulaw = g711::ulaw_encode_all(&audio::tone(700.0, 1000));
+    std::fs::write(dir.path().join("tone.ulaw"), ulaw).unwrap();
+    let mut config = loopback_config();
+    config.listen = "0.0.0.0:0".into();
+    let (endpoint, lines) = endpoint_with_lines(config).await;
+    let mut seen = record_lines(lines, None);
+    let target = std::net::SocketAddr::from(([127, 0, 0, 1], endpoint.local_addr().port()));
+    let mut sipp = Sipp::new("uac_audio.xml", Some(target));
+    sipp.dir = Some(dir.path().to_path_buf());
+    assert_ok(&sipp.run().await);
+    let s = within(10, "the line to close", seen.recv()).await.unwrap();
+    assert!(s.loud_frames >= 35, "{s:?}");
+    endpoint.shutdown().await;
+}

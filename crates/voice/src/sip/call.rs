@@ -80,7 +80,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut tx: Transaction) {
             return;
         }
     };
-    let socket = match bind_rtp(&shared, local_ip).await {
+    let socket = match bind_rtp(&shared).await {
         Some(s) => s,
         None => {
             tracing::warn!(call = %call_id, "no free RTP port");
@@ -370,8 +370,8 @@ async fn advertised_ip(shared: &Shared, remote: SocketAddr) -> IpAddr {
     if let Some(ip) = shared.public_ip {
         return ip;
     }
-    if !shared.sip_addr.ip().is_unspecified() {
-        return shared.sip_addr.ip();
+    if !shared.listen_ip.is_unspecified() {
+        return shared.listen_ip;
     }
     let probe = async {
         let bind: SocketAddr = if remote.is_ipv4() {
@@ -407,15 +407,11 @@ fn contact_uri(shared: &Shared, ip: IpAddr, tx: &Transaction) -> Option<rsipstac
 
 /// A socket on the first free port of the RTP range, starting after the
 /// last one handed out so that consecutive calls do not reuse a port.
-async fn bind_rtp(shared: &Shared, ip: IpAddr) -> Option<UdpSocket> {
+async fn bind_rtp(shared: &Shared) -> Option<UdpSocket> {
     let min = u32::from(shared.config.rtp_port_min);
     let max = u32::from(shared.config.rtp_port_max);
     let span = max - min + 1;
-    let bind_ip = if shared.sip_addr.ip().is_unspecified() {
-        shared.sip_addr.ip()
-    } else {
-        ip
-    };
+    let bind_ip = shared.listen_ip;
     for _ in 0..span.min(1000) {
         let n = shared.next_rtp.fetch_add(1, Ordering::Relaxed);
         let port = min + (n.wrapping_sub(min)) % span;

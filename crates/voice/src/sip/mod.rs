@@ -95,8 +95,10 @@ pub(crate) struct Shared {
     pub config: SipConfig,
     pub handler: LineHandler,
     pub dialogs: Arc<DialogLayer>,
-    /// Our SIP address as bound (the real port when `listen` asked for 0).
+    /// Our SIP address (the real port when `listen` asked for 0).
     pub sip_addr: SocketAddr,
+    /// The configured listen IP, possibly 0.0.0.0.
+    pub listen_ip: IpAddr,
     /// `public_address` resolved to an IP, if set.
     pub public_ip: Option<IpAddr>,
     /// Domain for REFER targets when registered to a trunk.
@@ -152,18 +154,28 @@ impl SipEndpoint {
 
         let stack_cancel = CancellationToken::new();
         let transport = TransportLayer::new(stack_cancel.clone());
-        let udp = UdpConnection::create_connection(listen, None, Some(stack_cancel.child_token()))
-            .await
-            .map_err(|e| SipError::Bind(e.to_string()))?;
-        let sip_addr = udp
-            .get_addr()
-            .get_socketaddr()
-            .map_err(|e| SipError::Bind(e.to_string()))?;
+        // Behind NAT the stack writes the public address into Via/Contact.
+        let external = match public_ip {
+            Some(ip) if listen.port() != 0 => Some(SocketAddr::new(ip, listen.port())),
+            _ => None,
+        };
+        let udp =
+            UdpConnection::create_connection(listen, external, Some(stack_cancel.child_token()))
+                .await
+                .map_err(|e| SipError::Bind(e.to_string()))?;
+        let sip_addr = match external {
+            Some(_) => listen,
+            None => udp
+                .get_addr()
+                .get_socketaddr()
+                .map_err(|e| SipError::Bind(e.to_string()))?,
+        };
         transport.add_transport(udp.into());
         // TCP on the same port as UDP (the real one when listen asked for 0).
-        let tcp = TcpListenerConnection::new(sip_addr, None)
-            .await
-            .map_err(|e| SipError::Bind(e.to_string()))?;
+        let tcp =
+            TcpListenerConnection::new(SocketAddr::new(listen.ip(), sip_addr.port()), external)
+                .await
+                .map_err(|e| SipError::Bind(e.to_string()))?;
         transport.add_transport(tcp.into());
 
         let endpoint = EndpointBuilder::new()
@@ -183,6 +195,7 @@ impl SipEndpoint {
             handler,
             dialogs,
             sip_addr,
+            listen_ip: listen.ip(),
             public_ip,
             trunk_domain,
             cancel: cancel.clone(),
