@@ -478,6 +478,59 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn clear_cuts_the_prompt_at_once_without_played() {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let (tx, mut rx) = mpsc::channel(100);
+        let cancel = CancellationToken::new();
+        let params = RtpParams {
+            codec: Codec::Pcmu,
+            dtmf_pt: None,
+            remote: b.local_addr().unwrap(),
+        };
+        let session = RtpSession::start(a, params, 40, tx, cancel.clone());
+        let loud: Arc<[i16]> = vec![8000i16; 8000 * 10].into();
+        session
+            .control
+            .send(MediaControl::Play { id: 1, pcm: loud })
+            .await
+            .unwrap();
+        let mut buf = [0u8; 512];
+        // Wait for the prompt to start (marker), then cut it.
+        loop {
+            let n = b.recv(&mut buf).await.unwrap();
+            let p = RtpPacket::parse(&buf[..n]).unwrap();
+            if p.marker {
+                assert!(p.payload.iter().all(|&x| x != 0xff));
+                break;
+            }
+        }
+        session.control.send(MediaControl::Clear).await.unwrap();
+        session
+            .control
+            .send(MediaControl::Play {
+                id: 2,
+                pcm: vec![100i16; 400].into(),
+            })
+            .await
+            .unwrap();
+        // Without the cut, clip 1 would play for 10 s before clip 2.
+        let next = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await;
+        assert_eq!(next.unwrap(), Some(LineEvent::Played(2)));
+        // After the short clip only silence follows.
+        let mut silent = 0;
+        while silent < 5 {
+            let n = b.recv(&mut buf).await.unwrap();
+            let p = RtpPacket::parse(&buf[..n]).unwrap();
+            if p.payload.iter().all(|&x| x == 0xff) {
+                silent += 1;
+            }
+        }
+        cancel.cancel();
+        session.join().await;
+    }
+
+    #[tokio::test]
     async fn session_sends_paced_silence_and_reads_dtmf() {
         let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();

@@ -111,7 +111,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut tx: Transaction) {
     }
     let rtp_port = socket.local_addr().map(|a| a.port()).unwrap_or(0);
     let session_id = u64::from(rtp_port) << 32 | u64::from(std::process::id());
-    let answer = sdp::answer(&offer, local_ip, rtp_port, session_id);
+    let answer = sdp::answer(&offer, local_ip, rtp_port, session_id, 1);
     if let Err(e) = dialog.accept(Some(sdp_headers()), Some(answer.into_bytes())) {
         tracing::warn!(call = %call_id, error = %e, "cannot answer");
         shared.dialogs.remove_dialog(&dialog_id);
@@ -144,6 +144,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut tx: Transaction) {
         local_ip,
         rtp_port,
         session_id,
+        sdp_version: 1,
         last_answer: offer,
     };
     let mut transfer: Option<tokio::task::JoinHandle<TransferResult>> = None;
@@ -266,6 +267,7 @@ struct Call {
     local_ip: IpAddr,
     rtp_port: u16,
     session_id: u64,
+    sdp_version: u64,
     last_answer: Offer,
 }
 
@@ -313,8 +315,14 @@ impl Call {
             let _ = handle.reply(StatusCode::NotAcceptableHere).await;
             return;
         };
-        let body = sdp::answer(&offer, self.local_ip, self.rtp_port, self.session_id + 1);
-        self.session_id += 1;
+        self.sdp_version += 1;
+        let body = sdp::answer(
+            &offer,
+            self.local_ip,
+            self.rtp_port,
+            self.session_id,
+            self.sdp_version,
+        );
         let _ = handle
             .respond(StatusCode::OK, Some(sdp_headers()), Some(body.into_bytes()))
             .await;

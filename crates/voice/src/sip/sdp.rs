@@ -115,8 +115,15 @@ pub fn parse_offer(sdp: &str) -> Result<Offer, SdpError> {
     })
 }
 
-/// Our answer: one audio stream on `rtp_port` at `address`.
-pub fn answer(offer: &Offer, address: IpAddr, rtp_port: u16, session_id: u64) -> String {
+/// Our answer: one audio stream on `rtp_port` at `address`. `version`
+/// goes up with each new answer in the same session (RFC 3264 §8).
+pub fn answer(
+    offer: &Offer,
+    address: IpAddr,
+    rtp_port: u16,
+    session_id: u64,
+    version: u64,
+) -> String {
     let ip = match address {
         IpAddr::V4(a) => format!("IP4 {a}"),
         IpAddr::V6(a) => format!("IP6 {a}"),
@@ -136,7 +143,7 @@ pub fn answer(offer: &Offer, address: IpAddr, rtp_port: u16, session_id: u64) ->
         attrs.push_str(&format!("a=fmtp:{dtmf} {fmtp}\r\n"));
     }
     format!(
-        "v=0\r\no=madoguchi {session_id} {session_id} IN {ip}\r\ns=madoguchi\r\nc=IN {ip}\r\n\
+        "v=0\r\no=madoguchi {session_id} {version} IN {ip}\r\ns=madoguchi\r\nc=IN {ip}\r\n\
          t=0 0\r\nm=audio {rtp_port} RTP/AVP {formats}\r\n{attrs}a=ptime:20\r\na=sendrecv\r\n"
     )
 }
@@ -156,7 +163,7 @@ mod tests {
         assert_eq!(o.params.codec, Codec::Pcma);
         assert_eq!(o.params.dtmf_pt, Some(101));
         assert_eq!(o.params.remote, "127.0.0.1:10000".parse().unwrap());
-        let a = answer(&o, "10.0.0.1".parse().unwrap(), 20000, 7);
+        let a = answer(&o, "10.0.0.1".parse().unwrap(), 20000, 7, 1);
         assert!(a.contains("m=audio 20000 RTP/AVP 8 101\r\n"));
         assert!(a.contains("c=IN IP4 10.0.0.1\r\n"));
     }
