@@ -71,3 +71,54 @@ pub fn longest_loud_run(levels: &[f64], threshold: f64) -> usize {
     }
     best
 }
+
+/// `pcm` followed by `tail_ms` of silence: baresip hangs up when its
+/// microphone file ends, so caller WAVs need a tail as long as the call.
+pub fn padded(pcm: &[i16], tail_ms: u32) -> Vec<i16> {
+    let mut out = pcm.to_vec();
+    out.extend(silence(tail_ms));
+    out
+}
+
+/// Convert any WAV (e.g. Open JTalk's 48 kHz output) to 8 kHz mono 16-bit
+/// with sox, optionally through a μ-law channel like the phone line's.
+pub fn to_8k_wav(src: &Path, dst: &Path, through_ulaw: bool) {
+    let tmp = dst.with_extension("ulaw.wav");
+    let target = if through_ulaw { &tmp } else { dst };
+    let mut cmd = std::process::Command::new("sox");
+    cmd.arg(src).args(["-r", "8000", "-c", "1"]);
+    if through_ulaw {
+        cmd.args(["-e", "mu-law"]);
+    } else {
+        cmd.args(["-b", "16", "-e", "signed-integer"]);
+    }
+    let status = cmd.arg(target).status().expect("sox not installed");
+    assert!(status.success(), "sox failed on {}", src.display());
+    if through_ulaw {
+        let status = std::process::Command::new("sox")
+            .arg(&tmp)
+            .args(["-b", "16", "-e", "signed-integer"])
+            .arg(dst)
+            .status()
+            .expect("sox not installed");
+        assert!(status.success());
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sox_round_trip_keeps_a_tone() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.wav");
+        let dst = dir.path().join("b.wav");
+        write_wav(&src, &padded(&tone(500.0, 500), 500));
+        to_8k_wav(&src, &dst, true);
+        let (pcm, rate) = read_wav(&dst);
+        assert_eq!(rate, 8000);
+        assert_eq!(longest_loud_run(&frame_rms(&pcm, rate), 1000.0), 25);
+    }
+}
