@@ -149,6 +149,8 @@ pub(super) async fn run(shared: Arc<Shared>, mut tx: Transaction) {
     };
     let mut transfer: Option<tokio::task::JoinHandle<TransferResult>> = None;
     let mut leave_at: Option<tokio::time::Instant> = None;
+    // The transferee's final NOTIFY can overtake our reading of the 202.
+    let mut refer_finished = false;
 
     loop {
         let leave = async {
@@ -191,14 +193,13 @@ pub(super) async fn run(shared: Arc<Shared>, mut tx: Transaction) {
                         let _ = handle.reply(StatusCode::OK).await;
                         // The transferee reports how its new call went; once
                         // it is answered (or failed) we are done either way.
-                        if leave_at.is_some()
-                            && ReferStatus::parse(&req).is_some_and(|s| {
-                                s.status_code.kind() != StatusCodeKind::Provisional
-                            })
-                        {
+                        let final_status = ReferStatus::parse(&req)
+                            .is_some_and(|s| s.status_code.kind() != StatusCodeKind::Provisional);
+                        if final_status && leave_at.is_some() {
                             let _ = call.dialog.bye().await;
                             break;
                         }
+                        refer_finished |= final_status && transfer.is_some();
                     }
                     DialogState::Refer(_, _, handle) | DialogState::Message(_, _, handle)
                     | DialogState::Publish(_, _, handle) => {
@@ -234,10 +235,15 @@ pub(super) async fn run(shared: Arc<Shared>, mut tx: Transaction) {
             },
             result = transfer_done => {
                 transfer = None;
-                if result == TransferResult::Accepted {
+                let accepted = result == TransferResult::Accepted;
+                let _ = call.events.send(LineEvent::Transfer(result)).await;
+                if accepted && refer_finished {
+                    let _ = call.dialog.bye().await;
+                    break;
+                }
+                if accepted {
                     leave_at = Some(tokio::time::Instant::now() + NOTIFY_WAIT);
                 }
-                let _ = call.events.send(LineEvent::Transfer(result)).await;
             }
             () = leave => {
                 let _ = call.dialog.bye().await;
