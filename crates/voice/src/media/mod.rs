@@ -1,3 +1,5 @@
 //! Audio samples: G.711 codecs and resampling. No SIP, no speech here.
 
 pub mod g711;
+pub mod resample;
+pub mod wav;
