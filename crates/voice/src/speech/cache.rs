@@ -107,10 +107,10 @@ impl<S: Synthesizer> CachedSynthesizer<S> {
             return Some(p.clone());
         }
         let found = e.recent.get(k).cloned()?;
-        if let Some(pos) = e.order.iter().position(|o| o == k) {
-            if let Some(o) = e.order.remove(pos) {
-                e.order.push_back(o);
-            }
+        if let Some(pos) = e.order.iter().position(|o| o == k)
+            && let Some(o) = e.order.remove(pos)
+        {
+            e.order.push_back(o);
         }
         Some(found)
     }
