@@ -3,3 +3,5 @@
 pub mod g711;
 pub mod jitter;
 pub mod rtp;
+pub mod resample;
+pub mod wav;

@@ -58,3 +58,15 @@ pub trait Synthesizer: Send + Sync {
         rate: f32,
     ) -> BoxFuture<'a, Result<Arc<[i16]>, TtsError>>;
 }
+
+pub mod cache;
+pub mod config;
+pub mod open_jtalk;
+pub mod openai;
+pub mod whisper;
+
+pub use cache::{CacheStats, CachedSynthesizer};
+pub use config::AsrConfig;
+pub use open_jtalk::{OpenJTalk, TtsConfig};
+pub use openai::{OpenAiConfig, OpenAiTranscriber};
+pub use whisper::{WhisperConfig, WhisperWorker};
