@@ -11,7 +11,7 @@
 //! scripts/voice-setup.sh
 //! cargo run --release -p madoguchi-bench --bin voice_corpus -- [--sample 80]
 //!     [--rates 0.8,1.0,1.2] [--chunk-length 10] [--native-8k] [--threads 2]
-//!     [--hints off]
+//!     [--hints examples|questions|off]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -33,10 +33,20 @@ use madoguchi_voice::speech::{
 
 /// The demo venues with staff aliases, as in crates/ja/tests/corpus.rs.
 const VENUES: &[(&str, &str, &str, &[&str])] = &[
-    ("honcho", "本庁舎 市民課", "ほんちょうしゃ しみんか", &["市役所"]),
+    (
+        "honcho",
+        "本庁舎 市民課",
+        "ほんちょうしゃ しみんか",
+        &["市役所"],
+    ),
     ("bisai", "尾西事務所", "びさいじむしょ", &[]),
     ("kisogawa", "木曽川事務所", "きそがわじむしょ", &[]),
-    ("ekinaka", "いちのみや駅ナカプラザ", "いちのみやえきなかぷらざ", &["駅の近く", "一宮駅", "駅"]),
+    (
+        "ekinaka",
+        "いちのみや駅ナカプラザ",
+        "いちのみやえきなかぷらざ",
+        &["駅の近く", "一宮駅", "駅"],
+    ),
     ("imaise", "今伊勢出張所", "いまいせしゅっちょうじょ", &[]),
     ("okucho", "奥町出張所", "おくちょうしゅっちょうじょ", &[]),
     ("haguri", "葉栗出張所", "はぐりしゅっちょうじょ", &[]),
@@ -65,7 +75,16 @@ struct Args {
     chunk_length: Option<u32>,
     native_8k: bool,
     threads: usize,
-    hints: bool,
+    hints: HintMode,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum HintMode {
+    Off,
+    /// Example answers as the prompt ("午前10時、午後2時半").
+    Examples,
+    /// The agent's question as the prompt ("何時ごろがよろしいですか。").
+    Questions,
 }
 
 fn args() -> Result<Args> {
@@ -75,7 +94,7 @@ fn args() -> Result<Args> {
         chunk_length: None,
         native_8k: false,
         threads: 2,
-        hints: true,
+        hints: HintMode::Examples,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -91,7 +110,14 @@ fn args() -> Result<Args> {
             "--chunk-length" => a.chunk_length = Some(val()?.parse()?),
             "--native-8k" => a.native_8k = true,
             "--threads" => a.threads = val()?.parse()?,
-            "--hints" => a.hints = val()? != "off",
+            "--hints" => {
+                a.hints = match val()?.as_str() {
+                    "off" => HintMode::Off,
+                    "examples" => HintMode::Examples,
+                    "questions" => HintMode::Questions,
+                    other => bail!("--hints off|examples|questions, not {other}"),
+                }
+            }
             other => bail!("unknown argument {other}"),
         }
     }
@@ -214,7 +240,7 @@ fn understand(kind: &str, input: &str, today: NaiveDate, venues: &VenueMatcher) 
 /// What the dialog would pass for each question. Venue prompts list
 /// readings, not kanji (measured: kanji names pull answers towards the
 /// wrong venue; readings come back as kana the matcher compares).
-fn hints(kind: &str) -> Hints {
+fn hints(kind: &str, mode: HintMode) -> Hints {
     let short = |hot: &[&str]| Hints {
         prompt: None,
         hotwords: hot.iter().map(|s| (*s).to_owned()).collect(),
@@ -225,6 +251,9 @@ fn hints(kind: &str) -> Hints {
         hotwords: Vec::new(),
         short_answer: false,
     };
+    if mode == HintMode::Off {
+        return Hints::default();
+    }
     match kind {
         "yesno" => short(&["はい", "いいえ"]),
         "party" => short(&["1人", "2人", "3人"]),
@@ -236,10 +265,17 @@ fn hints(kind: &str) -> Hints {
                 .collect::<Vec<_>>()
                 .join("、")
         )),
-        "date" => prompt("12月3日、来週の月曜日、一番早い日で。"),
-        "time" => prompt("午前10時、午後2時半、午後から。"),
-        "birth" => prompt("昭和35年4月1日生まれです。"),
-        "digits" | "phone" => prompt("090-1234-5678。12345678。"),
+        "date" if mode == HintMode::Examples => prompt("12月3日、来週の月曜日、一番早い日で。"),
+        "time" if mode == HintMode::Examples => prompt("午前10時、午後2時半、午後から。"),
+        "birth" if mode == HintMode::Examples => prompt("昭和35年4月1日生まれです。"),
+        "digits" | "phone" if mode == HintMode::Examples => prompt("090-1234-5678。12345678。"),
+        "date" => prompt("ご希望の日にちをお話しください。"),
+        "time" => prompt("何時ごろがよろしいですか。"),
+        "birth" => prompt("生年月日をお話しください。"),
+        "digits" => prompt("予約番号を一桁ずつお話しください。"),
+        "phone" => prompt("お電話番号をお話しください。"),
+        "name" | "namekana" => prompt("お名前をフルネームでお話しください。"),
+        "intent" => prompt("ご用件をお話しください。"),
         _ => Hints::default(),
     }
 }
@@ -249,7 +285,9 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -309,7 +347,7 @@ async fn main() -> Result<()> {
         line.extend(std::iter::repeat_n(0i16, 2400));
         let heard = g711::ulaw_decode_all(&g711::ulaw_encode_all(&line));
         audio += Duration::from_secs_f64(heard.len() as f64 / 8000.0);
-        let h = if a.hints { hints(&c.kind) } else { Hints::default() };
+        let h = hints(&c.kind, a.hints);
         let (t, timing) = asr.transcribe_timed(&heard, &h).await?;
         walls.push(timing.wall);
         cpus.push(timing.cpu);
@@ -344,19 +382,44 @@ async fn main() -> Result<()> {
          Whisper base CT2 int8, {} threads, beam 5, chunk_length {}, hints {}.\n",
         picked.len(),
         step,
-        if a.native_8k { "8 kHz native" } else { "48 kHz → 8 kHz" },
+        if a.native_8k {
+            "8 kHz native"
+        } else {
+            "48 kHz → 8 kHz"
+        },
         a.rates,
         a.threads,
-        a.chunk_length.map_or("30 (default)".to_string(), |l| l.to_string()),
-        if a.hints { "per question" } else { "off" }
+        a.chunk_length
+            .map_or("30 (default)".to_string(), |l| l.to_string()),
+        format!("{:?}", a.hints).to_lowercase()
     );
     println!("| figure | value |\n|---|---|");
-    println!("| understood right | {right}/{} ({:.0} %) |", picked.len(), 100.0 * right as f64 / n as f64);
-    println!("| CER (after madoguchi_ja::normalize) | {:.1} % |", 100.0 * errs as f64 / chars.max(1) as f64);
-    println!("| recognition p50 / p95 | {} / {} ms |", pct(&mut walls, 0.5).as_millis(), pct(&mut walls, 0.95).as_millis());
-    println!("| CPU per utterance (mean) | {:.2} s |", cpu_total.as_secs_f64() / n as f64);
-    println!("| audio per utterance (mean) | {:.2} s |", audio.as_secs_f64() / n as f64);
-    println!("| synthesis per utterance (mean, wall) | {} ms |", (tts_time / n as u32).as_millis());
+    println!(
+        "| understood right | {right}/{} ({:.0} %) |",
+        picked.len(),
+        100.0 * right as f64 / n as f64
+    );
+    println!(
+        "| CER (after madoguchi_ja::normalize) | {:.1} % |",
+        100.0 * errs as f64 / chars.max(1) as f64
+    );
+    println!(
+        "| recognition p50 / p95 | {} / {} ms |",
+        pct(&mut walls, 0.5).as_millis(),
+        pct(&mut walls, 0.95).as_millis()
+    );
+    println!(
+        "| CPU per utterance (mean) | {:.2} s |",
+        cpu_total.as_secs_f64() / n as f64
+    );
+    println!(
+        "| audio per utterance (mean) | {:.2} s |",
+        audio.as_secs_f64() / n as f64
+    );
+    println!(
+        "| synthesis per utterance (mean, wall) | {} ms |",
+        (tts_time / n as u32).as_millis()
+    );
     println!("| prompt echoes dropped / loops cut | {echoes} / {loops} |\n");
     println!("| file | kind | rate | said | recognized | understood | expected | right? |");
     println!("|---|---|---|---|---|---|---|---|");

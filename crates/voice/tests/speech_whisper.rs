@@ -102,3 +102,63 @@ async fn a_crashed_worker_is_restarted() {
     assert_eq!(now.len(), 1);
     assert_ne!(now[0], pids[0], "the dead worker is still listed");
 }
+
+#[tokio::test]
+async fn a_stuck_worker_times_out_and_is_replaced() {
+    let tts = open_jtalk();
+    let asr =
+        madoguchi_voice::speech::WhisperWorker::start(madoguchi_voice::speech::WhisperConfig {
+            timeout_ms: 3_000,
+            ..speech_support::whisper_config()
+        })
+        .await
+        .unwrap();
+    let pid = asr.worker_pids().await[0];
+    // SIGSTOP: alive but never answers.
+    let status = std::process::Command::new("kill")
+        .args(["-STOP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let yes = through_ulaw(&tts.synthesize("はい、お願いします", 1.0).await.unwrap());
+    let hints = Hints {
+        hotwords: vec!["はい".into(), "いいえ".into()],
+        short_answer: true,
+        ..Hints::default()
+    };
+    let err = asr.transcribe(&yes, &hints).await.unwrap_err();
+    assert!(err.to_string().contains("timed out"), "{err}");
+    // The next turn gets a fresh worker.
+    let text = asr.transcribe(&yes, &hints).await.unwrap().text;
+    assert!(text.contains("はい"), "recognized {text:?}");
+    assert_ne!(asr.worker_pids().await, vec![pid]);
+}
+
+#[tokio::test]
+async fn a_short_encoder_window_still_hears_the_answer() {
+    let tts = open_jtalk();
+    let asr =
+        madoguchi_voice::speech::WhisperWorker::start(madoguchi_voice::speech::WhisperConfig {
+            chunk_length: Some(10),
+            ..speech_support::whisper_config()
+        })
+        .await
+        .unwrap();
+    let yes = through_ulaw(&tts.synthesize("はい、お願いします", 1.0).await.unwrap());
+    let hints = Hints {
+        hotwords: vec!["はい".into(), "いいえ".into()],
+        short_answer: true,
+        ..Hints::default()
+    };
+    let (t, timing) = asr.transcribe_timed(&yes, &hints).await.unwrap();
+    assert_eq!(
+        parse_yes_no(&t.text),
+        Some(YesNo::Yes),
+        "recognized {:?}",
+        t.text
+    );
+    assert!(timing.cpu > std::time::Duration::ZERO);
+    let venue = through_ulaw(&tts.synthesize("尾西庁舎でお願いします", 1.0).await.unwrap());
+    let text = asr.transcribe(&venue, &venue_hints()).await.unwrap().text;
+    assert!(!text.is_empty());
+}
