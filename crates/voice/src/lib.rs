@@ -15,4 +15,5 @@
 
 pub mod line;
 pub mod media;
+pub mod session;
 pub mod speech;
