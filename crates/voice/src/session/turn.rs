@@ -69,7 +69,15 @@ pub enum TurnEvent {
 #[derive(Debug, Clone)]
 pub struct Vad {
     floor_db: f32,
+    /// Recent frame levels: the floor follows their minimum, so a steady
+    /// noise louder than the threshold (hum, a fan) becomes the floor
+    /// within seconds, while speech — which dips between syllables — does
+    /// not.
+    recent: VecDeque<f32>,
 }
+
+/// Frames over which the minimum level is taken (3 s).
+const MIN_WINDOW: usize = 150;
 
 /// The floor never goes below this (digital silence would make any click
 /// "speech").
@@ -85,6 +93,7 @@ impl Default for Vad {
     fn default() -> Self {
         Self {
             floor_db: FLOOR_MIN_DB,
+            recent: VecDeque::with_capacity(MIN_WINDOW),
         }
     }
 }
@@ -121,12 +130,19 @@ impl Vad {
         let zcr = zero_crossing_rate(frame);
         let loud = level > (self.floor_db + OVER_FLOOR_DB).max(ABSOLUTE_MIN_DB);
         let voice = loud && (zcr < HISS_ZCR || level > self.floor_db + 2.0 * OVER_FLOOR_DB);
-        if !voice {
-            // Fast down, slow up: a quieter line is trusted at once, a
-            // noisier one after about a second.
-            let rate = if level < self.floor_db { 0.3 } else { 0.03 };
-            self.floor_db = (self.floor_db + (level - self.floor_db) * rate).max(FLOOR_MIN_DB);
+        if self.recent.len() == MIN_WINDOW {
+            self.recent.pop_front();
         }
+        self.recent.push_back(level);
+        let target = if voice {
+            self.recent.iter().copied().fold(f32::INFINITY, f32::min)
+        } else {
+            level
+        };
+        // Fast down, slow up: a quieter line is trusted at once, a noisier
+        // one after about a second.
+        let rate = if target < self.floor_db { 0.3 } else { 0.05 };
+        self.floor_db = (self.floor_db + (target - self.floor_db) * rate).max(FLOOR_MIN_DB);
         voice
     }
 
@@ -204,6 +220,10 @@ impl TurnDetector {
     /// One 20 ms frame.
     pub fn push(&mut self, frame: &[i16]) -> TurnEvent {
         let voice = self.vad.is_voice(frame);
+        // The wait runs through coughs too; it only fires between sounds.
+        if let Some(waited) = self.waiting.as_mut() {
+            *waited += 1;
+        }
         if !self.in_speech {
             if voice {
                 self.in_speech = true;
@@ -222,12 +242,12 @@ impl TurnDetector {
             while self.pre_roll.len() > Self::frames(self.settings.pre_roll_ms) as usize {
                 self.pre_roll.pop_front();
             }
-            if let Some(waited) = self.waiting.as_mut() {
-                *waited += 1;
-                if *waited >= Self::frames(self.settings.no_input_ms) {
-                    self.waiting = None;
-                    return TurnEvent::NoInput;
-                }
+            if self
+                .waiting
+                .is_some_and(|w| w >= Self::frames(self.settings.no_input_ms))
+            {
+                self.waiting = None;
+                return TurnEvent::NoInput;
             }
             return TurnEvent::None;
         }
