@@ -25,7 +25,10 @@ struct Signal {
 
 impl Signal {
     fn new() -> Self {
-        Self { samples: Vec::new(), noise: Noise(0x1234_5678) }
+        Self {
+            samples: Vec::new(),
+            noise: Noise(0x1234_5678),
+        }
     }
     /// Line noise at about -60 dBFS.
     fn silence(mut self, ms: usize) -> Self {
@@ -48,7 +51,10 @@ impl Signal {
         self
     }
     fn frames(&self) -> Vec<Vec<i16>> {
-        self.samples.chunks(FRAME_SAMPLES).map(<[i16]>::to_vec).collect()
+        self.samples
+            .chunks(FRAME_SAMPLES)
+            .map(<[i16]>::to_vec)
+            .collect()
     }
 }
 
@@ -80,6 +86,19 @@ fn the_vad_tells_speech_from_line_noise() {
     }
     let speech = Signal::new().speech(200);
     assert!(speech.frames().iter().all(|f| vad.is_voice(f)));
+}
+
+#[test]
+fn speech_from_the_first_frame_is_not_taken_for_the_floor() {
+    let mut d = TurnDetector::new(TurnSettings::default());
+    let s = Signal::new()
+        .speech(2500)
+        .silence(1000)
+        .speech(900)
+        .silence(1000);
+    let events = run(&mut d, &s);
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(turn_ms(&events[0].1) >= 2500);
 }
 
 #[test]
@@ -125,7 +144,10 @@ fn a_long_pause_after_a_filler_still_ends_the_turn() {
 
 #[test]
 fn a_cough_is_ignored_and_the_wait_goes_on() {
-    let settings = TurnSettings { no_input_ms: 4000, ..TurnSettings::default() };
+    let settings = TurnSettings {
+        no_input_ms: 4000,
+        ..TurnSettings::default()
+    };
     let mut d = TurnDetector::new(settings);
     let s = Signal::new().silence(1000).speech(100).silence(4000);
     let events = run(&mut d, &s);
@@ -135,7 +157,10 @@ fn a_cough_is_ignored_and_the_wait_goes_on() {
 
 #[test]
 fn silence_is_no_input() {
-    let settings = TurnSettings { no_input_ms: 5000, ..TurnSettings::default() };
+    let settings = TurnSettings {
+        no_input_ms: 5000,
+        ..TurnSettings::default()
+    };
     let mut d = TurnDetector::new(settings);
     let s = Signal::new().silence(7000);
     let events = run(&mut d, &s);
@@ -144,7 +169,10 @@ fn silence_is_no_input() {
 
 #[test]
 fn a_turn_is_cut_at_the_maximum() {
-    let settings = TurnSettings { max_turn_ms: 3000, ..TurnSettings::default() };
+    let settings = TurnSettings {
+        max_turn_ms: 3000,
+        ..TurnSettings::default()
+    };
     let mut d = TurnDetector::new(settings);
     // Ten seconds of syllables with the short dips speech has.
     let mut s = Signal::new();
@@ -160,12 +188,12 @@ fn a_turn_is_cut_at_the_maximum() {
 fn the_floor_follows_a_noisy_line() {
     let mut vad = Vad::default();
     // A loud line (-40 dBFS hiss-free hum) becomes the floor within seconds.
-    let hum: Vec<i16> = (0..8000 * 3)
+    let hum: Vec<i16> = (0..8000 * 6)
         .map(|i| (300.0 * (50.0 * std::f32::consts::TAU * i as f32 / 8000.0).sin()) as i16)
         .collect();
     let mut voiced_late = 0;
     for (i, f) in hum.chunks(FRAME_SAMPLES).enumerate() {
-        if vad.is_voice(f) && i > 100 {
+        if vad.is_voice(f) && i > 250 {
             voiced_late += 1;
         }
     }

@@ -36,9 +36,7 @@ const CHUNK_SAMPLES: usize = 8000;
 
 /// The route, to merge into the app.
 pub fn router(handler: LineHandler) -> Router {
-    Router::new()
-        .route(PATH, get(upgrade))
-        .with_state(handler)
+    Router::new().route(PATH, get(upgrade)).with_state(handler)
 }
 
 async fn upgrade(State(handler): State<LineHandler>, ws: WebSocketUpgrade) -> Response {

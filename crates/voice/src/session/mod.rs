@@ -435,7 +435,7 @@ impl Session {
             if self.detector.in_speech()
                 && self.detector.voiced_run_ms() >= self.agent.settings.barge_in_ms
             {
-                tracing::debug!("barge-in");
+                tracing::info!("barge-in");
                 self.clear().await;
                 self.detector.listen();
             } else if let TurnEvent::Turn(_) = event {

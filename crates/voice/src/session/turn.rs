@@ -134,14 +134,23 @@ impl Vad {
             self.recent.pop_front();
         }
         self.recent.push_back(level);
-        let target = if voice {
-            self.recent.iter().copied().fold(f32::INFINITY, f32::min)
+        let (target, up) = if voice {
+            // Only with a full window: a caller who speaks the moment the
+            // line opens must not become the floor.
+            if self.recent.len() < MIN_WINDOW {
+                (self.floor_db, 0.0)
+            } else {
+                (
+                    self.recent.iter().copied().fold(f32::INFINITY, f32::min),
+                    0.02,
+                )
+            }
         } else {
-            level
+            (level, 0.05)
         };
         // Fast down, slow up: a quieter line is trusted at once, a noisier
-        // one after about a second.
-        let rate = if target < self.floor_db { 0.3 } else { 0.05 };
+        // one after a second or two.
+        let rate = if target < self.floor_db { 0.3 } else { up };
         self.floor_db = (self.floor_db + (target - self.floor_db) * rate).max(FLOOR_MIN_DB);
         voice
     }
