@@ -31,7 +31,7 @@ use turn::{TurnDetector, TurnEvent, TurnSettings};
 
 /// The `[voice]` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct VoiceSettings {
     /// Silence that ends the caller's turn. Elderly callers pause mid-answer:
     /// ~900 ms rather than the 500–700 ms of voice assistants.
