@@ -78,6 +78,11 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
         &["statement"],
     ),
     (
+        "ask_eligibility_next",
+        "つぎに、{statement} あてはまりますか。",
+        &["statement"],
+    ),
+    (
         "ask_eligibility_retry",
         "すみません、わかりませんでした。{statement} あてはまる場合は1、あてはまらない場合は2を押してください。",
         &["statement"],

@@ -352,7 +352,10 @@ mod tests {
     #[test]
     fn voice_settings_are_read_and_environment_wins() {
         let env = vec![
-            ("MADOGUCHI_VOICE_END_OF_TURN_MS".to_owned(), "1000".to_owned()),
+            (
+                "MADOGUCHI_VOICE_END_OF_TURN_MS".to_owned(),
+                "1000".to_owned(),
+            ),
             ("MADOGUCHI_VOICE_FILLERS".to_owned(), "false".to_owned()),
             ("MADOGUCHI_VOICE_MAX_CALLS".to_owned(), "2".to_owned()),
         ];

@@ -33,5 +33,8 @@ pub fn agent_routes(
     );
     let agent = VoiceAgent::new(store, clock, recognizer, synthesizer, settings);
     let handler = agent.line_handler();
-    (madoguchi_voice::line::twilio::router(handler.clone()), handler)
+    (
+        madoguchi_voice::line::twilio::router(handler.clone()),
+        handler,
+    )
 }

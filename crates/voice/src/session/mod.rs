@@ -558,6 +558,10 @@ impl Session {
 
     /// Plays text; failures are logged and skipped (the call goes on).
     async fn say(&mut self, text: &str, rate: f32, interruptible: bool) {
+        if text.trim().is_empty() {
+            tracing::warn!("empty prompt skipped");
+            return;
+        }
         let started = Instant::now();
         match self.agent.synthesizer.synthesize(text, rate).await {
             Ok(pcm) => {
