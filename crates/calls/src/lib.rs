@@ -110,6 +110,7 @@ pub struct Call {
     hold_ttl: chrono::Duration,
     corrections: Vec<(String, String)>,
     venues: Vec<madoguchi_core::venue::Venue>,
+    venue_words: Vec<String>,
     ended: bool,
 }
 
@@ -164,6 +165,16 @@ impl Call {
                 close_min,
             });
         }
+        // Names, readings and aliases steer the recognizer at the venue step.
+        let venue_words = infos
+            .iter()
+            .flat_map(|v| {
+                std::iter::once(v.name.clone())
+                    .chain(std::iter::once(v.kana.clone()))
+                    .chain(v.aliases.iter().cloned())
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
         let caller_id = options
             .caller_id
             .as_deref()
@@ -216,6 +227,7 @@ impl Call {
             dry_run: options.dry_run,
             corrections,
             venues,
+            venue_words,
             ended: false,
         })
     }
@@ -226,6 +238,28 @@ impl Call {
 
     pub fn is_ended(&self) -> bool {
         self.ended
+    }
+
+    /// The step the conversation is at, as recorded in the call log
+    /// (`venue`, `reservation_no`, `confirm_booking`, …).
+    pub fn state(&self) -> String {
+        self.engine.state()
+    }
+
+    /// Venue names, their readings and aliases, for recognizer hints.
+    pub fn venue_words(&self) -> &[String] {
+        &self.venue_words
+    }
+
+    /// How many turns have been recorded; the last one has this `seq`.
+    pub fn turns(&self) -> i64 {
+        self.seq
+    }
+
+    /// A scenario prompt said outside the dialog (`transfer_failed`), with
+    /// the city's name and dedicated number filled in.
+    pub fn prompt(&self, id: &str) -> dialog::Utterance {
+        self.engine.utterance(id)
     }
 
     /// The current speaking rate (C1).

@@ -183,6 +183,20 @@ impl Engine {
         self.rate
     }
 
+    /// A prompt said outside the conversation (by the voice layer: a
+    /// failed transfer), with the city's name and dedicated number filled in.
+    pub fn utterance(&self, id: &str) -> Utterance {
+        let phone = ja::to_spoken_digits(&self.ctx.city_phone);
+        Utterance {
+            prompt_id: id.to_owned(),
+            text: self
+                .scenario
+                .render(id, &[("city", &self.ctx.city_name), ("phone", &phone)]),
+            rate: self.rate,
+            interruptible: false,
+        }
+    }
+
     /// The hold the call owns, if any (to release it if the call breaks).
     pub fn current_hold(&self) -> Option<i64> {
         self.draft.hold

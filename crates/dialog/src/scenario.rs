@@ -78,6 +78,11 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
         &["statement"],
     ),
     (
+        "ask_eligibility_next",
+        "つぎに、{statement} あてはまりますか。",
+        &["statement"],
+    ),
+    (
         "ask_eligibility_retry",
         "すみません、わかりませんでした。{statement} あてはまる場合は1、あてはまらない場合は2を押してください。",
         &["statement"],
@@ -334,6 +339,16 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
         "escalate_closed",
         "申し訳ありません。自動音声ではご案内を続けられません。{city}の専用ダイヤル、{phone}へお掛けください。受付時間は、{hours}です。",
         &["city", "phone", "hours"],
+    ),
+    (
+        "transfer_failed",
+        "申し訳ありません。ただいまおつなぎできませんでした。{city}の専用ダイヤル、{phone}へお掛け直しください。",
+        &["city", "phone"],
+    ),
+    (
+        "busy",
+        "お電話ありがとうございます。ただいま電話が大変混み合っています。{city}の専用ダイヤル、{phone}へお掛けください。または、しばらくしてからお掛け直しください。",
+        &["city", "phone"],
     ),
     (
         "offer_sms_link",

@@ -25,6 +25,8 @@ pub struct Config {
     pub email: madoguchi_notify::EmailConfig,
     pub sms: madoguchi_notify::SmsConfig,
     pub admin: AdminSection,
+    /// The AI phone's call loop (turn timing, fillers, recordings, capacity).
+    pub voice: madoguchi_voice::session::VoiceSettings,
 }
 
 /// Admin console sign-in rules.
@@ -196,7 +198,7 @@ impl Config {
             };
             let section = section.to_ascii_lowercase();
             if ![
-                "database", "web", "site", "service", "admin", "email", "sms",
+                "database", "web", "site", "service", "admin", "email", "sms", "voice",
             ]
             .contains(&section.as_str())
             {
@@ -345,6 +347,25 @@ mod tests {
         let none = Config::load(None, std::iter::empty()).unwrap();
         let delivery = madoguchi_notify::Delivery::from_config(&none.email, &none.sms).unwrap();
         assert!(!delivery.sms_configured() && !delivery.email_configured());
+    }
+
+    #[test]
+    fn voice_settings_are_read_and_environment_wins() {
+        let env = vec![
+            (
+                "MADOGUCHI_VOICE_END_OF_TURN_MS".to_owned(),
+                "1000".to_owned(),
+            ),
+            ("MADOGUCHI_VOICE_FILLERS".to_owned(), "false".to_owned()),
+            ("MADOGUCHI_VOICE_MAX_CALLS".to_owned(), "2".to_owned()),
+        ];
+        let config = Config::load(None, env.into_iter()).unwrap();
+        assert_eq!(config.voice.end_of_turn_ms, 1000);
+        assert!(!config.voice.fillers);
+        assert_eq!(config.voice.max_calls, 2);
+        assert!(config.voice.record_audio, "defaults for the rest");
+        let typo = vec![("MADOGUCHI_VOICE_END_OF_TURN".to_owned(), "1".to_owned())];
+        assert!(Config::load(None, typo.into_iter()).is_err());
     }
 
     fn tempfile_in_target() -> (std::path::PathBuf, std::fs::File) {

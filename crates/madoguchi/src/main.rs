@@ -5,6 +5,7 @@ mod admin;
 mod call;
 mod config;
 mod demo;
+mod voice;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -220,8 +221,24 @@ async fn serve(
         email_configured: delivery.email_configured(),
         public_url: config.site.public_url.clone(),
     };
+    let voice_routes = voice::engines(&config.voice).map(|(recognizer, synthesizer)| {
+        voice::agent_routes(
+            store.clone(),
+            clock.clone(),
+            config.voice.clone(),
+            recognizer,
+            synthesizer,
+        )
+        .0
+    });
+    if voice_routes.is_none() {
+        tracing::info!("no speech engines: the phone line is not served");
+    }
     let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
-    let app = madoguchi_web::app(state);
+    let mut app = madoguchi_web::app(state);
+    if let Some(routes) = voice_routes {
+        app = app.merge(routes);
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

@@ -244,6 +244,10 @@ impl Store {
     /// before `before`; returns how many (E2: personal data is not kept).
     pub async fn purge_calls_before(&self, before: DateTime<Utc>) -> Result<u64> {
         let deleted = write_tx!(self, tx => {
+            sqlx::query("DELETE FROM call_audio WHERE call_id IN (SELECT id FROM calls WHERE started_at < $1)")
+                .bind(before.timestamp())
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("DELETE FROM call_turns WHERE call_id IN (SELECT id FROM calls WHERE started_at < $1)")
                 .bind(before.timestamp())
                 .execute(&mut *tx)
@@ -255,6 +259,42 @@ impl Store {
                 .rows_affected()
         });
         Ok(deleted)
+    }
+
+    /// Stores the recording of a caller's turn (`seq` as in `call_turns`).
+    pub async fn save_call_audio(&self, call: CallId, seq: i64, wav: &[u8]) -> Result<()> {
+        write_tx!(self, tx => {
+            sqlx::query("INSERT INTO call_audio (call_id, seq, wav) VALUES ($1, $2, $3) ON CONFLICT (call_id, seq) DO UPDATE SET wav = excluded.wav")
+                .bind(call.0)
+                .bind(seq)
+                .bind(wav)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The recording of one turn, as stored (WAV).
+    pub async fn call_audio(&self, call: CallId, seq: i64) -> Result<Option<Vec<u8>>> {
+        let row: Option<(Vec<u8>,)> = read!(self, pool => {
+            sqlx::query_as("SELECT wav FROM call_audio WHERE call_id = $1 AND seq = $2")
+                .bind(call.0)
+                .bind(seq)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(wav,)| wav))
+    }
+
+    /// The turns of a call that have a recording.
+    pub async fn call_audio_turns(&self, call: CallId) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = read!(self, pool => {
+            sqlx::query_as("SELECT seq FROM call_audio WHERE call_id = $1 ORDER BY seq")
+                .bind(call.0)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(seq,)| seq).collect())
     }
 
     /// Calls started in `[from, to)` counted by outcome and end reason, with

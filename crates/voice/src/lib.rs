@@ -16,4 +16,5 @@
 pub mod line;
 pub mod media;
 pub mod sip;
+pub mod session;
 pub mod speech;

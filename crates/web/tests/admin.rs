@@ -513,6 +513,7 @@ const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin/calls/scenario", Role::Staff),
     ("POST", "/admin/calls/scenario/publish", Role::Admin),
     ("GET", "/admin/calls/words", Role::Staff),
+    ("GET", "/admin/calls/999999/audio/1", Role::Staff),
 ];
 
 #[tokio::test]
@@ -554,7 +555,9 @@ async fn the_role_matrix_allows_and_denies_each_route_by_role() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 
-    // Nobody signed in: every route leads to the sign-in page.
+    // Nobody signed in: every route leads to the sign-in page (from an
+    // address of its own, for the rate limit).
+    app.client = "192.0.2.200:5000".parse().unwrap();
     app.new_browser();
     for (method, path, _) in ROUTES {
         let reply = match *method {
@@ -725,4 +728,87 @@ async fn staff_rehearse_a_call_and_read_its_transcript_in_the_call_log() {
     let scenario = app.get("/admin/calls/scenario").await;
     assert_eq!(scenario.status, StatusCode::OK);
     assert!(scenario.body.contains("max_failures"));
+}
+
+#[tokio::test]
+async fn staff_play_and_download_a_recorded_turn_and_each_fetch_is_logged() {
+    let mut app = spawn().await;
+    app.user("kato", Role::Staff).await;
+    app.sign_in("kato", PASSWORD).await;
+    // A voice call as the loop records it (not a rehearsal: rehearsals
+    // live in a process-wide map keyed by call id, shared between tests).
+    let now = app.clock.now();
+    let call = app
+        .store
+        .start_call(
+            &madoguchi_store::NewCall {
+                kind: "voice".into(),
+                caller_id: None,
+                scenario_version: None,
+                dry_run: false,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let id = call.0;
+    for seq in [1, 2] {
+        app.store
+            .record_turn(
+                call,
+                &madoguchi_store::CallTurn {
+                    seq,
+                    at: now,
+                    state: "intent".into(),
+                    prompt_id: String::new(),
+                    prompt_text: String::new(),
+                    caller_input: "予約したいです".into(),
+                    understood: String::new(),
+                    outcome: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    // The voice loop stores a turn's audio beside the turn (seq 2 here).
+    let wav = b"RIFF\x24\x00\x00\x00WAVEfmt ".to_vec();
+    app.store
+        .save_call_audio(madoguchi_store::CallId(id), 2, &wav)
+        .await
+        .unwrap();
+    let page = app.get(&format!("/admin/calls/{id}")).await;
+    assert!(
+        page.body.contains(&format!(
+            "<audio controls preload=\"none\" src=\"/admin/calls/{id}/audio/2\""
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("/admin/calls/{id}/audio/2?download=1"))
+    );
+    let play = app.get(&format!("/admin/calls/{id}/audio/2")).await;
+    assert_eq!(play.status, StatusCode::OK);
+    assert_eq!(play.headers[header::CONTENT_TYPE], "audio/wav");
+    let download = app
+        .get(&format!("/admin/calls/{id}/audio/2?download=1"))
+        .await;
+    assert!(
+        download.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(
+        app.get(&format!("/admin/calls/{id}/audio/1")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let logged = app
+        .log(AccessFilter {
+            function: Some("call.audio".into()),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(logged.len(), 3, "{logged:?}");
 }

@@ -73,6 +73,15 @@ async fn a_call_keeps_its_turns_in_order_and_ends_once(db: TestDb) -> anyhow::Re
         ("abandoned", "hangup", 1)
     );
     assert!((counts[0].average_seconds - 45.0).abs() < 0.01);
+    // A turn's recording (issue 6, C7) is kept with the call and goes with it.
+    store.save_call_audio(call, 2, b"RIFF-wav").await?;
+    store.save_call_audio(call, 2, b"RIFF-wav2").await?;
+    assert_eq!(store.call_audio_turns(call).await?, [2]);
+    assert_eq!(
+        store.call_audio(call, 2).await?.as_deref(),
+        Some(&b"RIFF-wav2"[..])
+    );
+    assert_eq!(store.call_audio(call, 1).await?, None);
     assert_eq!(store.purge_calls_before(now()).await?, 0);
     assert_eq!(
         store
@@ -81,6 +90,7 @@ async fn a_call_keeps_its_turns_in_order_and_ends_once(db: TestDb) -> anyhow::Re
         1
     );
     assert!(store.call_turns(call).await?.is_empty());
+    assert!(store.call_audio_turns(call).await?.is_empty());
     assert!(store.find_call(call).await?.is_none());
     Ok(())
 }

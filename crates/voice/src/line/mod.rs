@@ -77,3 +77,4 @@ pub const COMMAND_QUEUE: usize = 32;
 /// Where transports hand each new call. The call loop decides what to do
 /// with it (including a polite "all lines busy" when over capacity).
 pub type LineHandler = std::sync::Arc<dyn Fn(Line) + Send + Sync>;
+pub mod twilio;

@@ -122,12 +122,15 @@ pub(crate) struct TurnRow {
     pub understood: String,
     pub agent: Vec<String>,
     pub outcome: String,
+    /// The caller's recorded voice for this turn is stored (C7).
+    pub audio: bool,
 }
 
-fn turn_rows(turns: Vec<madoguchi_store::CallTurn>) -> Vec<TurnRow> {
+fn turn_rows(turns: Vec<madoguchi_store::CallTurn>, audio: &[i64]) -> Vec<TurnRow> {
     turns
         .into_iter()
         .map(|t| TurnRow {
+            audio: audio.contains(&t.seq),
             seq: t.seq,
             at: jst(t.at),
             state: t.state,
@@ -159,6 +162,7 @@ async fn transcript(
         return Err(AdminError::App(crate::AppError::NotFound));
     };
     let turns = state.store.call_turns(CallId(id)).await?;
+    let audio = state.store.call_audio_turns(CallId(id)).await?;
     let live = REHEARSALS.lock().await.contains_key(&id);
     staff
         .log(state, "call.view", &format!("call:{id}"), AccessResult::Ok)
@@ -179,7 +183,7 @@ async fn transcript(
                 .map(|v| v.to_string())
                 .unwrap_or_else(|| "既定".to_owned()),
         },
-        turns: turn_rows(turns),
+        turns: turn_rows(turns, &audio),
         live,
     };
     Ok(render(&page))
@@ -192,6 +196,43 @@ pub(crate) async fn show(
 ) -> Result<Response, AdminError> {
     staff.require(Role::Staff)?;
     transcript(&state, &staff, id, &format!("通話 {id}")).await
+}
+
+/// One turn's recording (WAV): played in the transcript page, or
+/// downloaded with `?download=1`. The caller's voice is personal data: the
+/// same role as the transcript, and every fetch is access-logged.
+pub(crate) async fn turn_audio(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, seq)): Path<(i64, i64)>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+) -> Result<Response, AdminError> {
+    use axum::http::header;
+    staff.require(Role::Staff)?;
+    let target = format!("call:{id} turn:{seq}");
+    let Some(wav) = state.store.call_audio(CallId(id), seq).await? else {
+        staff
+            .log(&state, "call.audio", &target, AccessResult::Failed)
+            .await;
+        return Err(AdminError::App(crate::AppError::NotFound));
+    };
+    staff
+        .log(&state, "call.audio", &target, AccessResult::Ok)
+        .await;
+    let disposition = if query.contains_key("download") {
+        format!("attachment; filename=\"call-{id}-turn-{seq}.wav\"")
+    } else {
+        "inline".to_owned()
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "audio/wav".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        wav,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

@@ -143,6 +143,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/calls/words", get(calls::words).post(calls::words_save))
         .route("/calls/{id}", get(calls::show))
+        .route("/calls/{id}/audio/{seq}", get(calls::turn_audio))
 }
 
 #[derive(Template)]

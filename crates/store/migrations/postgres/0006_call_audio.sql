@@ -1,0 +1,9 @@
+-- Recordings of what callers said (issue 6, C7), PostgreSQL dialect. Keep in
+-- step with ../sqlite/0006_call_audio.sql. One WAV (8 kHz, 16-bit mono)
+-- per caller turn, keyed like call_turns; purged with the call.
+CREATE TABLE call_audio (
+    call_id BIGINT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    seq     BIGINT NOT NULL,
+    wav     BYTEA NOT NULL,
+    PRIMARY KEY (call_id, seq)
+);

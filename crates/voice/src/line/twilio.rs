@@ -1,0 +1,196 @@
+//! The Twilio media-stream entrance: a WebSocket at `/voice/twilio/stream`
+//! (TwiML `<Connect><Stream url="wss://…/voice/twilio/stream">`).
+//!
+//! Inbound: `connected`, `start` (streamSid, callSid, customParameters —
+//! the caller's number from `from`/`From`), `media` (base64 μ-law 8 kHz,
+//! cut into 20 ms frames), `dtmf`, `mark` (a clip has played), `stop`.
+//! Outbound: `media` (base64 μ-law) then a `mark` named after the clip id,
+//! `clear` on barge-in. Twilio answers a `clear` by sending back the marks
+//! of what it dropped: those are swallowed here, since the line contract
+//! says a cleared clip is never reported played. Transfers go through
+//! Twilio's REST API, not the stream: they are refused, and the agent
+//! tells the caller the number.
+
+use super::{
+    COMMAND_QUEUE, EVENT_QUEUE, FRAME_SAMPLES, Line, LineCommand, LineEvent, LineHandler,
+    TransferResult, Transport,
+};
+use crate::media::g711;
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use axum::routing::get;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use tokio::sync::mpsc;
+
+/// The WebSocket path Twilio connects to.
+pub const PATH: &str = "/voice/twilio/stream";
+
+/// Outbound audio is sent in chunks of this many samples (1 s).
+const CHUNK_SAMPLES: usize = 8000;
+
+/// The route, to merge into the app.
+pub fn router(handler: LineHandler) -> Router {
+    Router::new().route(PATH, get(upgrade)).with_state(handler)
+}
+
+async fn upgrade(State(handler): State<LineHandler>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| serve(socket, handler))
+}
+
+/// Fields of interest in an inbound message.
+#[derive(Debug, Default)]
+struct Start {
+    stream_sid: String,
+    caller_id: Option<String>,
+}
+
+fn parse_start(v: &Value) -> Start {
+    let start = &v["start"];
+    let params = &start["customParameters"];
+    let caller_id = ["from", "From"]
+        .iter()
+        .find_map(|k| params[*k].as_str())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    Start {
+        stream_sid: start["streamSid"]
+            .as_str()
+            .or_else(|| v["streamSid"].as_str())
+            .unwrap_or_default()
+            .to_owned(),
+        caller_id,
+    }
+}
+
+async fn serve(socket: WebSocket, handler: LineHandler) {
+    let (mut sink, mut stream) = socket.split();
+    // Until `start` there is no call.
+    let start = loop {
+        match stream.next().await {
+            Some(Ok(Message::Text(text))) => {
+                let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else {
+                    continue;
+                };
+                match v["event"].as_str() {
+                    Some("start") => break parse_start(&v),
+                    Some("stop") => return,
+                    _ => {}
+                }
+            }
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+            Some(Ok(_)) => {}
+        }
+    };
+    tracing::info!(
+        caller_id = start.caller_id.is_some(),
+        "twilio stream started"
+    );
+    let (event_tx, event_rx) = mpsc::channel(EVENT_QUEUE);
+    let (command_tx, mut command_rx) = mpsc::channel(COMMAND_QUEUE);
+    handler(Line {
+        transport: Transport::TwilioStream,
+        caller_id: start.caller_id.clone(),
+        events: event_rx,
+        commands: command_tx,
+    });
+    let sid = start.stream_sid;
+    let mut pending: Vec<i16> = Vec::new();
+    // Marks sent and not yet played, and those dropped by a clear.
+    let mut outstanding: HashSet<u64> = HashSet::new();
+    let mut cleared: HashSet<u64> = HashSet::new();
+    loop {
+        tokio::select! {
+            msg = stream.next() => {
+                let text = match msg {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => continue,
+                };
+                let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else {
+                    continue;
+                };
+                match v["event"].as_str() {
+                    Some("media") => {
+                        if v["media"]["track"].as_str().is_some_and(|t| t != "inbound") {
+                            continue;
+                        }
+                        let Some(payload) = v["media"]["payload"].as_str() else { continue };
+                        let Ok(bytes) = B64.decode(payload) else { continue };
+                        pending.extend(g711::ulaw_decode_all(&bytes));
+                        while pending.len() >= FRAME_SAMPLES {
+                            let frame: Vec<i16> = pending.drain(..FRAME_SAMPLES).collect();
+                            // Audio may be dropped when the loop is behind; never keys.
+                            let _ = event_tx.try_send(LineEvent::Audio(frame));
+                        }
+                    }
+                    Some("dtmf") => {
+                        if let Some(key) = v["dtmf"]["digit"].as_str().and_then(|d| d.chars().next())
+                            && event_tx.send(LineEvent::Dtmf(key)).await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Some("mark") => {
+                        let Some(id) = v["mark"]["name"].as_str().and_then(|n| n.parse::<u64>().ok()) else {
+                            continue;
+                        };
+                        outstanding.remove(&id);
+                        if cleared.remove(&id) {
+                            continue;
+                        }
+                        if event_tx.send(LineEvent::Played(id)).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some("stop") => break,
+                    _ => {}
+                }
+            }
+            command = command_rx.recv() => {
+                let Some(command) = command else { break };
+                let sent = match command {
+                    LineCommand::Play { id, pcm } => {
+                        let mut ok = true;
+                        for chunk in pcm.chunks(CHUNK_SAMPLES) {
+                            let payload = B64.encode(g711::ulaw_encode_all(chunk));
+                            let msg = json!({"event": "media", "streamSid": sid, "media": {"payload": payload}});
+                            if sink.send(Message::Text(msg.to_string().into())).await.is_err() {
+                                ok = false;
+                                break;
+                            }
+                        }
+                        outstanding.insert(id);
+                        let mark = json!({"event": "mark", "streamSid": sid, "mark": {"name": id.to_string()}});
+                        ok && sink.send(Message::Text(mark.to_string().into())).await.is_ok()
+                    }
+                    LineCommand::Clear => {
+                        cleared.extend(outstanding.drain());
+                        let msg = json!({"event": "clear", "streamSid": sid});
+                        sink.send(Message::Text(msg.to_string().into())).await.is_ok()
+                    }
+                    LineCommand::Transfer { .. } => {
+                        // Twilio moves calls through its REST API, not the stream.
+                        let refused = TransferResult::Refused("twilio media stream cannot transfer".to_owned());
+                        event_tx.send(LineEvent::Transfer(refused)).await.is_ok()
+                    }
+                    LineCommand::Hangup => {
+                        let _ = sink.send(Message::Close(None)).await;
+                        tracing::info!("twilio stream hung up by the agent");
+                        return;
+                    }
+                };
+                if !sent {
+                    break;
+                }
+            }
+        }
+    }
+    tracing::info!("twilio stream closed");
+    let _ = event_tx.send(LineEvent::Closed).await;
+}

@@ -1,0 +1,631 @@
+//! The call loop: joins a [`Line`] to a [`madoguchi_calls::Call`].
+//!
+//! Per call: answer (greeting), then repeatedly listen for the caller's
+//! turn (voice activity, end of turn, keypad), recognize it with hints for
+//! the current step, hand it to the call, and say the answer. Prompts may be
+//! interrupted by the caller (barge-in) unless they carry something that
+//! must be heard whole (the reservation number). Each caller turn's audio
+//! may be stored with the turn (C7). Only `Line` is seen here: no SIP, no
+//! Twilio.
+
+pub mod dtmf;
+pub mod hints;
+pub mod turn;
+pub mod wav;
+
+use crate::line::{Line, LineCommand, LineEvent, LineHandler, TransferResult};
+use crate::speech::{Recognizer, Synthesizer};
+use dtmf::DtmfCollector;
+use madoguchi_calls::{
+    Call, CallError, CallKind, CallOptions, CallerInput, Output, ScenarioChoice,
+};
+use madoguchi_core::Clock;
+use madoguchi_store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{OnceCell, Semaphore};
+use turn::{TurnDetector, TurnEvent, TurnSettings};
+
+/// The `[voice]` settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VoiceSettings {
+    /// Silence that ends the caller's turn. Elderly callers pause mid-answer:
+    /// ~900 ms rather than the 500–700 ms of voice assistants.
+    pub end_of_turn_ms: u32,
+    /// Extra wait after a short burst (えーと, あのー) before ending a turn.
+    pub filler_extra_ms: u32,
+    /// Speech shorter than this counts as a short burst.
+    pub short_burst_ms: u32,
+    /// Shorter sounds (coughs, clicks) are ignored.
+    pub min_speech_ms: u32,
+    /// A turn is cut after this long.
+    pub max_turn_ms: u32,
+    /// Audio kept from before the speech onset.
+    pub pre_roll_ms: u32,
+    /// No answer within this after the question → "silence".
+    pub no_input_ms: u32,
+    /// Caller speech this long stops an interruptible prompt.
+    pub barge_in_ms: u32,
+    /// Pause that ends a keyed number (without `#`).
+    pub dtmf_timeout_ms: u32,
+    /// Say a short 「はい。」 while a slow recognizer works.
+    pub fillers: bool,
+    /// What the filler says.
+    pub filler_text: String,
+    /// Recognition expected to take longer than this gets a filler.
+    pub filler_after_ms: u32,
+    /// Store each caller turn's audio with the call log (C7).
+    pub record_audio: bool,
+    /// Calls handled at once; more callers hear the busy message.
+    pub max_calls: usize,
+}
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        let t = TurnSettings::default();
+        Self {
+            end_of_turn_ms: t.end_silence_ms,
+            filler_extra_ms: t.filler_extra_ms,
+            short_burst_ms: t.short_burst_ms,
+            min_speech_ms: t.min_speech_ms,
+            max_turn_ms: t.max_turn_ms,
+            pre_roll_ms: t.pre_roll_ms,
+            no_input_ms: t.no_input_ms,
+            barge_in_ms: 260,
+            dtmf_timeout_ms: 3000,
+            fillers: true,
+            filler_text: "はい。".to_owned(),
+            filler_after_ms: 400,
+            record_audio: true,
+            max_calls: 4,
+        }
+    }
+}
+
+impl VoiceSettings {
+    pub fn turn_settings(&self) -> TurnSettings {
+        TurnSettings {
+            end_silence_ms: self.end_of_turn_ms,
+            filler_extra_ms: self.filler_extra_ms,
+            short_burst_ms: self.short_burst_ms,
+            min_speech_ms: self.min_speech_ms,
+            max_turn_ms: self.max_turn_ms,
+            pre_roll_ms: self.pre_roll_ms,
+            no_input_ms: self.no_input_ms,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Call(#[from] CallError),
+    #[error(transparent)]
+    Store(#[from] madoguchi_store::StoreError),
+    #[error("the call is not open")]
+    NoCall,
+}
+
+/// A line that sends nothing for this long is dead (transports send
+/// audio or silence every 20 ms).
+const DEAD_LINE: Duration = Duration::from_secs(30);
+
+/// Answers phone calls with the dialog.
+pub struct VoiceAgent {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    recognizer: Arc<dyn Recognizer>,
+    synthesizer: Arc<dyn Synthesizer>,
+    settings: VoiceSettings,
+    slots: Arc<Semaphore>,
+    clip_ids: AtomicU64,
+    filler: OnceCell<Option<Arc<[i16]>>>,
+    /// Recent recognition time (ms), to decide on a filler.
+    asr_estimate_ms: AtomicU64,
+}
+
+impl std::fmt::Debug for VoiceAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoiceAgent")
+            .field("recognizer", &self.recognizer.name())
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+impl VoiceAgent {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        recognizer: Arc<dyn Recognizer>,
+        synthesizer: Arc<dyn Synthesizer>,
+        settings: VoiceSettings,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            clock,
+            recognizer,
+            synthesizer,
+            slots: Arc::new(Semaphore::new(settings.max_calls)),
+            // Assume slow until measured: the first turn gets a filler.
+            asr_estimate_ms: AtomicU64::new(u64::from(settings.filler_after_ms) + 1),
+            settings,
+            clip_ids: AtomicU64::new(1),
+            filler: OnceCell::new(),
+        })
+    }
+
+    pub fn settings(&self) -> &VoiceSettings {
+        &self.settings
+    }
+
+    /// Where transports hand new calls: one task per line.
+    pub fn line_handler(self: Arc<Self>) -> LineHandler {
+        Arc::new(move |line: Line| {
+            let agent = self.clone();
+            match tokio::runtime::Handle::try_current() {
+                Ok(rt) => {
+                    rt.spawn(agent.run_line(line));
+                }
+                Err(_) => tracing::error!("a line arrived outside the runtime; dropped"),
+            }
+        })
+    }
+
+    /// Runs one line to its end.
+    pub async fn run_line(self: Arc<Self>, line: Line) {
+        let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+            tracing::warn!(max_calls = self.settings.max_calls, "all lines busy");
+            self.busy(line).await;
+            return;
+        };
+        let mut session = Session::new(self.clone(), line);
+        if let Err(e) = session.run().await {
+            tracing::error!(error = %e, "call failed");
+            session.abandon().await;
+            let _ = session.line.commands.send(LineCommand::Hangup).await;
+        }
+        drop(permit);
+    }
+
+    fn next_clip(&self) -> u64 {
+        self.clip_ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    async fn filler_audio(&self) -> Option<Arc<[i16]>> {
+        self.filler
+            .get_or_init(|| async {
+                match self
+                    .synthesizer
+                    .synthesize(&self.settings.filler_text, 1.0)
+                    .await
+                {
+                    Ok(pcm) => Some(pcm),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "no filler audio");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
+    }
+
+    /// The polite "all lines are busy, please call …" and hang up.
+    async fn busy(&self, mut line: Line) {
+        let text = match self.busy_text().await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "busy message from defaults");
+                madoguchi_dialog::Scenario::default().render("busy", &[])
+            }
+        };
+        match self.synthesizer.synthesize(&text, 1.0).await {
+            Ok(pcm) => {
+                let id = self.next_clip();
+                if line
+                    .commands
+                    .send(LineCommand::Play { id, pcm })
+                    .await
+                    .is_ok()
+                {
+                    // Until it has played, the caller hangs up, or a bound.
+                    let _ = tokio::time::timeout(Duration::from_secs(60), async {
+                        while let Some(ev) = line.events.recv().await {
+                            match ev {
+                                LineEvent::Played(p) if p == id => break,
+                                LineEvent::Closed => break,
+                                _ => {}
+                            }
+                        }
+                    })
+                    .await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "busy message not synthesized"),
+        }
+        let _ = line.commands.send(LineCommand::Hangup).await;
+    }
+
+    async fn busy_text(&self) -> Result<String, SessionError> {
+        let settings = self.store.settings().await?;
+        let scenario = match self.store.published_scenario().await? {
+            Some(v) => madoguchi_dialog::Scenario::from_json(&v.body)
+                .map_err(|e| SessionError::Call(CallError::Scenario(e)))?,
+            None => madoguchi_dialog::Scenario::default(),
+        };
+        let phone = madoguchi_ja::to_spoken_digits(&settings.city.phone);
+        Ok(scenario.render("busy", &[("city", &settings.city.name), ("phone", &phone)]))
+    }
+}
+
+/// A clip queued on the line.
+#[derive(Debug, Clone, Copy)]
+struct Clip {
+    id: u64,
+    interruptible: bool,
+}
+
+/// What happens once the queued prompts have played.
+#[derive(Debug, Clone, PartialEq)]
+enum After {
+    Listen,
+    Transfer(String),
+    Hangup,
+}
+
+struct Session {
+    agent: Arc<VoiceAgent>,
+    line: Line,
+    call: Option<Call>,
+    detector: TurnDetector,
+    keys: DtmfCollector,
+    queue: VecDeque<Clip>,
+    after: After,
+    /// The last thing played was a filler: never two in a row.
+    filler_last: bool,
+    /// A transfer was asked for and its answer is awaited.
+    transferring: bool,
+    /// Events that arrived while recognizing, handled next.
+    deferred: VecDeque<LineEvent>,
+}
+
+enum Flow {
+    Go,
+    Done,
+}
+
+impl Session {
+    fn new(agent: Arc<VoiceAgent>, line: Line) -> Self {
+        Self {
+            detector: TurnDetector::new(agent.settings.turn_settings()),
+            keys: DtmfCollector::new(agent.settings.dtmf_timeout_ms),
+            agent,
+            line,
+            call: None,
+            queue: VecDeque::new(),
+            after: After::Listen,
+            filler_last: false,
+            transferring: false,
+            deferred: VecDeque::new(),
+        }
+    }
+
+    fn call(&mut self) -> Result<&mut Call, SessionError> {
+        self.call.as_mut().ok_or(SessionError::NoCall)
+    }
+
+    async fn run(&mut self) -> Result<(), SessionError> {
+        let call = Call::open(
+            self.agent.store.clone(),
+            self.agent.clock.clone(),
+            CallOptions {
+                kind: CallKind::Voice,
+                caller_id: self.line.caller_id.clone(),
+                dry_run: false,
+                scenario: ScenarioChoice::Published,
+            },
+        )
+        .await?;
+        tracing::info!(call = call.id().0, transport = ?self.line.transport, "voice call answered");
+        self.call = Some(call);
+        let outputs = self.call()?.start().await?;
+        self.perform(outputs).await?;
+        loop {
+            let event = match self.deferred.pop_front() {
+                Some(ev) => ev,
+                None => match tokio::time::timeout(DEAD_LINE, self.line.events.recv()).await {
+                    Ok(Some(ev)) => ev,
+                    Ok(None) | Err(_) => LineEvent::Closed,
+                },
+            };
+            if let Flow::Done = self.on_event(event).await? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The caller is gone: log the call as abandoned at its step (C6).
+    async fn abandon(&mut self) {
+        if let Some(call) = self.call.as_mut()
+            && !call.is_ended()
+        {
+            let id = call.id().0;
+            if let Err(e) = call.input(CallerInput::HangUp).await {
+                tracing::error!(call = id, error = %e, "abandoned call not logged");
+            }
+        }
+    }
+
+    async fn on_event(&mut self, event: LineEvent) -> Result<Flow, SessionError> {
+        match event {
+            LineEvent::Closed => {
+                self.abandon().await;
+                return Ok(Flow::Done);
+            }
+            LineEvent::Played(id) => {
+                // Clips played before a barge-in or a filler already gone
+                // are not ours to act on.
+                if let Some(pos) = self.queue.iter().position(|c| c.id == id) {
+                    self.queue.drain(..=pos);
+                    if self.queue.is_empty() {
+                        return self.prompts_done().await;
+                    }
+                }
+            }
+            LineEvent::Transfer(result) => {
+                if self.transferring {
+                    self.transferring = false;
+                    match result {
+                        TransferResult::Accepted => {
+                            tracing::info!("call transferred");
+                            return Ok(Flow::Done);
+                        }
+                        TransferResult::Refused(why) => {
+                            tracing::info!(reason = %why, "transfer refused; telling the number");
+                            let u = self.call()?.prompt("transfer_failed");
+                            self.after = After::Hangup;
+                            self.say(&u.text, u.rate, false).await;
+                            if self.queue.is_empty() {
+                                return self.prompts_done().await;
+                            }
+                        }
+                    }
+                }
+            }
+            LineEvent::Dtmf(key) => {
+                if self.after != After::Listen || self.transferring {
+                    return Ok(Flow::Go);
+                }
+                // A key press stops an interruptible prompt.
+                if !self.queue.is_empty() {
+                    if self.queue.iter().all(|c| c.interruptible) {
+                        self.clear().await;
+                    } else {
+                        return Ok(Flow::Go);
+                    }
+                }
+                if let Some(keys) = self.keys.push(key) {
+                    return self.answer(CallerInput::Dtmf(keys)).await;
+                }
+            }
+            LineEvent::Audio(frame) => return self.on_audio(&frame).await,
+        }
+        Ok(Flow::Go)
+    }
+
+    async fn on_audio(&mut self, frame: &[i16]) -> Result<Flow, SessionError> {
+        if self.after != After::Listen || self.transferring {
+            return Ok(Flow::Go);
+        }
+        if let Some(keys) = self.keys.tick() {
+            return self.answer(CallerInput::Dtmf(keys)).await;
+        }
+        if !self.queue.is_empty() {
+            if !self.queue.iter().all(|c| c.interruptible) {
+                // Heard whole: the caller's voice over it is not an answer.
+                self.detector.forget();
+                return Ok(Flow::Go);
+            }
+            let event = self.detector.push(frame);
+            if self.detector.in_speech()
+                && self.detector.voiced_run_ms() >= self.agent.settings.barge_in_ms
+            {
+                tracing::info!("barge-in");
+                self.clear().await;
+                self.detector.listen();
+            } else if let TurnEvent::Turn(_) = event {
+                // Too short to stop the prompt: a backchannel (はい, ええ).
+            }
+            return Ok(Flow::Go);
+        }
+        if self.keys.is_collecting() {
+            // Keys are being typed: the voice wait is suspended.
+            self.detector.stop_waiting();
+        }
+        match self.detector.push(frame) {
+            TurnEvent::None => Ok(Flow::Go),
+            TurnEvent::NoInput => self.answer(CallerInput::Silence).await,
+            TurnEvent::Turn(pcm) => self.on_turn(pcm).await,
+        }
+    }
+
+    async fn clear(&mut self) {
+        self.queue.clear();
+        let _ = self.line.commands.send(LineCommand::Clear).await;
+    }
+
+    /// The caller finished speaking: recognize and answer.
+    async fn on_turn(&mut self, pcm: Vec<i16>) -> Result<Flow, SessionError> {
+        let end_of_speech = Instant::now();
+        let call = self.call()?;
+        let call_id = call.id().0;
+        let hints = hints::for_state(&call.state(), call.venue_words());
+        let agent = self.agent.clone();
+        let mut filler = false;
+        if agent.settings.fillers
+            && !self.filler_last
+            && agent.asr_estimate_ms.load(Ordering::Relaxed)
+                > u64::from(agent.settings.filler_after_ms)
+            && let Some(audio) = agent.filler_audio().await
+        {
+            let id = agent.next_clip();
+            self.queue.push_back(Clip {
+                id,
+                interruptible: true,
+            });
+            let _ = self
+                .line
+                .commands
+                .send(LineCommand::Play { id, pcm: audio })
+                .await;
+            self.filler_last = true;
+            filler = true;
+        }
+        // Recognize while the line's events keep flowing (marks, keys, hang-up).
+        let recognition = agent.recognizer.transcribe(&pcm, &hints);
+        tokio::pin!(recognition);
+        let mut keys = Vec::new();
+        let mut closed = false;
+        let result = loop {
+            tokio::select! {
+                r = &mut recognition => break r,
+                ev = self.line.events.recv() => match ev {
+                    Some(LineEvent::Played(id)) => {
+                        if let Some(pos) = self.queue.iter().position(|c| c.id == id) {
+                            self.queue.drain(..=pos);
+                        }
+                    }
+                    Some(LineEvent::Dtmf(k)) => keys.push(k),
+                    Some(LineEvent::Closed) | None => { closed = true; break Err(crate::speech::AsrError::Failed("line closed".into())); }
+                    Some(_) => {}
+                }
+            }
+        };
+        let asr_ms = u64::try_from(end_of_speech.elapsed().as_millis()).unwrap_or(u64::MAX);
+        // Keep a smoothed estimate: mostly the recent past.
+        let old = agent.asr_estimate_ms.load(Ordering::Relaxed);
+        agent
+            .asr_estimate_ms
+            .store((old * 3 + asr_ms) / 4, Ordering::Relaxed);
+        if closed {
+            self.abandon().await;
+            return Ok(Flow::Done);
+        }
+        let text = match result {
+            Ok(t) => t.text,
+            Err(e) => {
+                tracing::warn!(call = call_id, error = %e, "recognition failed");
+                String::new()
+            }
+        };
+        tracing::info!(
+            call = call_id,
+            audio_ms = pcm.len() / 8,
+            chars = text.chars().count(),
+            asr_ms,
+            filler,
+            "caller turn recognized"
+        );
+        let outputs = self.call()?.input(CallerInput::Said(text)).await?;
+        if agent.settings.record_audio {
+            let call = self.call()?;
+            let (id, seq) = (call.id(), call.turns());
+            let wav = wav::encode(&pcm);
+            if let Err(e) = agent.store.save_call_audio(id, seq, &wav).await {
+                tracing::warn!(call = call_id, error = %e, "turn audio not stored");
+            }
+        }
+        let flow = self.perform(outputs).await?;
+        tracing::info!(
+            call = call_id,
+            reply_ms = u64::try_from(end_of_speech.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "end of speech to reply audio"
+        );
+        self.deferred.extend(keys.into_iter().map(LineEvent::Dtmf));
+        Ok(flow)
+    }
+
+    /// Keys or silence: straight to the call.
+    async fn answer(&mut self, input: CallerInput) -> Result<Flow, SessionError> {
+        let outputs = self.call()?.input(input).await?;
+        self.perform(outputs).await
+    }
+
+    /// Plays text; failures are logged and skipped (the call goes on).
+    async fn say(&mut self, text: &str, rate: f32, interruptible: bool) {
+        if text.trim().is_empty() {
+            tracing::warn!("empty prompt skipped");
+            return;
+        }
+        let started = Instant::now();
+        match self.agent.synthesizer.synthesize(text, rate).await {
+            Ok(pcm) => {
+                let id = self.agent.next_clip();
+                self.queue.push_back(Clip { id, interruptible });
+                self.filler_last = false;
+                tracing::debug!(
+                    tts_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    audio_ms = pcm.len() / 8,
+                    "prompt synthesized"
+                );
+                let _ = self.line.commands.send(LineCommand::Play { id, pcm }).await;
+            }
+            Err(e) => tracing::error!(error = %e, "prompt not synthesized"),
+        }
+    }
+
+    async fn perform(&mut self, outputs: Vec<Output>) -> Result<Flow, SessionError> {
+        self.detector.stop_waiting();
+        for output in outputs {
+            match output {
+                Output::Say(u) => self.say(&u.text, u.rate, u.interruptible).await,
+                Output::Action(madoguchi_dialog::Action::Transfer { to }) => {
+                    self.after = After::Transfer(to);
+                }
+                Output::Action(madoguchi_dialog::Action::SmsLink { .. }) => {
+                    // Sent by the notification side once wired (issue 6 scope:
+                    // the call log records the offer).
+                    tracing::info!("sms link requested");
+                }
+                Output::Action(_) => {}
+                Output::End(result) => {
+                    tracing::info!(outcome = %result.outcome, reason = %result.reason, "dialog ended");
+                    if self.after == After::Listen {
+                        self.after = After::Hangup;
+                    }
+                }
+            }
+        }
+        let state = self.call()?.state();
+        self.keys.expect_number(dtmf::takes_number(&state));
+        if self.queue.is_empty() {
+            return self.prompts_done().await;
+        }
+        Ok(Flow::Go)
+    }
+
+    /// Everything queued has played.
+    async fn prompts_done(&mut self) -> Result<Flow, SessionError> {
+        match std::mem::replace(&mut self.after, After::Listen) {
+            After::Listen => {
+                self.detector.listen();
+                Ok(Flow::Go)
+            }
+            After::Transfer(to) => {
+                self.after = After::Hangup;
+                self.transferring = true;
+                let _ = self.line.commands.send(LineCommand::Transfer { to }).await;
+                Ok(Flow::Go)
+            }
+            After::Hangup => {
+                let _ = self.line.commands.send(LineCommand::Hangup).await;
+                Ok(Flow::Done)
+            }
+        }
+    }
+}
