@@ -30,7 +30,11 @@ use tokio_util::task::TaskTracker;
 
 use crate::line::LineHandler;
 
-/// `[voice.sip]` settings.
+/// Add to the binary's default log filter: rsipstack logs every SIP message
+/// in full (From headers hold callers' numbers) at info level.
+pub const LOG_FILTER: &str = "rsipstack=warn";
+
+/// `[sip]` settings.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct SipConfig {
