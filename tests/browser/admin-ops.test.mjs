@@ -19,7 +19,7 @@ async function startDemo() {
     serverBinary(),
     ['--db', path.join(dir, 'test.db'), '--now', NOW, 'serve', '--demo', '--listen', '127.0.0.1:0'],
     {
-      env: { ...process.env, MADOGUCHI_WEB_RATE_LIMIT_EXEMPT_LOOPBACK: 'true', RUST_LOG: 'warn', NO_COLOR: '1' },
+      env: { ...process.env, MADOGUCHI_WEB_RATE_LIMIT_EXEMPT_LOOPBACK: 'true', MADOGUCHI_VOICE_ENABLED: 'false', RUST_LOG: 'warn', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -27,6 +27,12 @@ pub struct Config {
     pub admin: AdminSection,
     /// The AI phone's call loop (turn timing, fillers, recordings, capacity).
     pub voice: madoguchi_voice::session::VoiceSettings,
+    /// The SIP endpoint (`[sip] listen`, `enabled`, registration).
+    pub sip: madoguchi_voice::sip::SipConfig,
+    /// Speech recognition: `engine = "whisper"` (offline) or `"openai"`.
+    pub asr: madoguchi_voice::speech::AsrConfig,
+    /// Speech synthesis (Open JTalk).
+    pub tts: madoguchi_voice::speech::TtsConfig,
 }
 
 /// Admin console sign-in rules.
@@ -198,7 +204,8 @@ impl Config {
             };
             let section = section.to_ascii_lowercase();
             if ![
-                "database", "web", "site", "service", "admin", "email", "sms", "voice",
+                "database", "web", "site", "service", "admin", "email", "sms", "voice", "sip",
+                "asr", "tts",
             ]
             .contains(&section.as_str())
             {
@@ -210,12 +217,15 @@ impl Config {
             if let toml::Value::Table(section_table) = entry {
                 // Notification keys are all text: a sender "+8150…" or a
                 // numeric token must not turn into a number.
-                let value = if ["email", "sms"].contains(&section.as_str()) {
+                let key = key.to_ascii_lowercase();
+                let value = if ["email", "sms"].contains(&section.as_str())
+                    || TEXT_KEYS.contains(&(section.as_str(), key.as_str()))
+                {
                     toml::Value::String(value)
                 } else {
                     env_value(&value)
                 };
-                section_table.insert(key.to_ascii_lowercase(), value);
+                section_table.insert(key, value);
             }
         }
         Config::deserialize(toml::Value::Table(table))
@@ -237,6 +247,26 @@ impl Config {
         }
     }
 }
+
+/// Keys that are always text, even when the value looks like a number
+/// (a SIP user "0586280000", an API key of digits).
+const TEXT_KEYS: &[(&str, &str)] = &[
+    ("sip", "listen"),
+    ("sip", "public_address"),
+    ("sip", "register_uri"),
+    ("sip", "username"),
+    ("sip", "password"),
+    ("sip", "realm"),
+    ("asr", "engine"),
+    ("asr", "base_url"),
+    ("asr", "api_key"),
+    ("asr", "model"),
+    ("asr", "python"),
+    ("asr", "model_dir"),
+    ("tts", "binary"),
+    ("tts", "dictionary"),
+    ("tts", "voice"),
+];
 
 /// Environment values are text; read numbers and booleans as such.
 fn env_value(value: &str) -> toml::Value {
@@ -366,6 +396,40 @@ mod tests {
         assert!(config.voice.record_audio, "defaults for the rest");
         let typo = vec![("MADOGUCHI_VOICE_END_OF_TURN".to_owned(), "1".to_owned())];
         assert!(Config::load(None, typo.into_iter()).is_err());
+    }
+
+    #[test]
+    fn sip_and_speech_settings_come_from_the_environment() {
+        let env = vec![
+            (
+                "MADOGUCHI_SIP_LISTEN".to_owned(),
+                "127.0.0.1:5070".to_owned(),
+            ),
+            ("MADOGUCHI_SIP_USERNAME".to_owned(), "0586280000".to_owned()),
+            ("MADOGUCHI_SIP_ENABLED".to_owned(), "false".to_owned()),
+            ("MADOGUCHI_ASR_ENGINE".to_owned(), "openai".to_owned()),
+            (
+                "MADOGUCHI_ASR_BASE_URL".to_owned(),
+                "http://gpu.local:8000".to_owned(),
+            ),
+            ("MADOGUCHI_ASR_MODEL".to_owned(), "whisper-1".to_owned()),
+            ("MADOGUCHI_ASR_API_KEY".to_owned(), "12345".to_owned()),
+        ];
+        let config = Config::load(None, env.into_iter()).unwrap();
+        assert_eq!(config.sip.listen, "127.0.0.1:5070");
+        assert_eq!(config.sip.username.as_deref(), Some("0586280000"));
+        assert!(!config.sip.enabled);
+        assert!(matches!(
+            config.asr,
+            madoguchi_voice::speech::AsrConfig::OpenAi(ref c) if c.base_url == "http://gpu.local:8000"
+        ));
+        let defaults = Config::load(None, std::iter::empty()).unwrap();
+        assert_eq!(defaults.sip.listen, "0.0.0.0:5060");
+        assert!(defaults.sip.enabled && defaults.voice.enabled);
+        assert!(matches!(
+            defaults.asr,
+            madoguchi_voice::speech::AsrConfig::Whisper(_)
+        ));
     }
 
     fn tempfile_in_target() -> (std::path::PathBuf, std::fs::File) {

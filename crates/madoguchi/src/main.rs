@@ -88,8 +88,12 @@ fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(format!(
+                    "info,sqlx=warn,{}",
+                    madoguchi_voice::sip::LOG_FILTER
+                ))
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -221,23 +225,11 @@ async fn serve(
         email_configured: delivery.email_configured(),
         public_url: config.site.public_url.clone(),
     };
-    let voice_routes = voice::engines(&config.voice).map(|(recognizer, synthesizer)| {
-        voice::agent_routes(
-            store.clone(),
-            clock.clone(),
-            config.voice.clone(),
-            recognizer,
-            synthesizer,
-        )
-        .0
-    });
-    if voice_routes.is_none() {
-        tracing::info!("no speech engines: the phone line is not served");
-    }
+    let phone = voice::start(config, store.clone(), clock.clone());
     let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
     let mut app = madoguchi_web::app(state);
-    if let Some(routes) = voice_routes {
-        app = app.merge(routes);
+    if let Some((routes, _)) = &phone {
+        app = app.merge(routes.clone());
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -256,6 +248,9 @@ async fn serve(
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    if let Some((_, phone)) = &phone {
+        phone.shutdown().await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,40 +1,101 @@
-//! The AI phone's wiring: the call loop behind the Twilio media stream.
+//! The AI phone's wiring: speech engines, the call loop, and the two
+//! entrances (the SIP endpoint and the Twilio media stream).
 //!
-//! The agent needs a recognizer and a synthesizer; [`engines`] says which
-//! are available on this build (none yet: the engines are plugged in at
-//! integration), and without both the phone routes are not mounted.
+//! The web service never waits for the phone: engines load in the
+//! background (the Whisper model takes seconds), and a phone part that cannot
+//! start (no model installed, SIP port taken) is logged and left out while
+//! the web pages keep serving.
 
+use crate::config::Config;
 use madoguchi_core::Clock;
 use madoguchi_store::Store;
-use madoguchi_voice::session::{VoiceAgent, VoiceSettings};
-use madoguchi_voice::speech::{Recognizer, Synthesizer};
-use std::sync::Arc;
+use madoguchi_voice::line::{Line, LineHandler};
+use madoguchi_voice::session::VoiceAgent;
+use madoguchi_voice::sip::SipEndpoint;
+use madoguchi_voice::speech::{CachedSynthesizer, OpenJTalk, Synthesizer};
+use std::sync::{Arc, OnceLock};
 
-/// The speech engines the configuration asks for, when available.
-pub fn engines(_settings: &VoiceSettings) -> Option<(Arc<dyn Recognizer>, Arc<dyn Synthesizer>)> {
-    None
+/// Synthesized prompts kept in memory (static prompts of every scenario
+/// version in use, plus recent dynamic ones).
+const TTS_CACHE_ENTRIES: usize = 2000;
+
+/// The phone channel once started: keeps the SIP endpoint alive.
+#[derive(Default)]
+pub struct Phone {
+    sip: tokio::sync::Mutex<Option<SipEndpoint>>,
 }
 
-/// Builds the agent and the routes transports hand calls to
-/// (`/voice/twilio/stream`); returns the agent's line handler too, for the
-/// SIP endpoint.
-pub fn agent_routes(
+impl Phone {
+    /// Says goodbye to every SIP call (BYE) before the process ends.
+    pub async fn shutdown(&self) {
+        if let Some(endpoint) = self.sip.lock().await.take() {
+            endpoint.shutdown().await;
+        }
+    }
+}
+
+/// Starts the phone channel in the background when `[voice] enabled`, and
+/// returns the Twilio media-stream route (answering only once the engines
+/// are ready) and the handle that keeps the SIP endpoint.
+pub fn start(
+    config: &Config,
     store: Store,
     clock: Arc<dyn Clock>,
-    settings: VoiceSettings,
-    recognizer: Arc<dyn Recognizer>,
-    synthesizer: Arc<dyn Synthesizer>,
-) -> (axum::Router, madoguchi_voice::line::LineHandler) {
-    tracing::info!(
-        recognizer = %recognizer.name(),
-        max_calls = settings.max_calls,
-        record_audio = settings.record_audio,
-        "voice agent ready"
+) -> Option<(axum::Router, Arc<Phone>)> {
+    if !config.voice.enabled {
+        tracing::info!("[voice] enabled = false: the phone line is not served");
+        return None;
+    }
+    let ready: Arc<OnceLock<LineHandler>> = Arc::new(OnceLock::new());
+    let waiting = ready.clone();
+    let entrance: LineHandler = Arc::new(move |line: Line| match waiting.get() {
+        Some(handler) => handler(line),
+        None => {
+            // Dropping the line hangs up; only in the first seconds after start.
+            tracing::warn!("a call arrived before the speech engines were ready");
+            drop(line);
+        }
+    });
+    let phone = Arc::new(Phone::default());
+    let (asr, tts, sip, settings) = (
+        config.asr.clone(),
+        config.tts.clone(),
+        config.sip.clone(),
+        config.voice.clone(),
     );
-    let agent = VoiceAgent::new(store, clock, recognizer, synthesizer, settings);
-    let handler = agent.line_handler();
-    (
-        madoguchi_voice::line::twilio::router(handler.clone()),
-        handler,
-    )
+    let started = phone.clone();
+    let sip_entrance = entrance.clone();
+    tokio::spawn(async move {
+        let recognizer = match asr.start().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "speech recognition did not start (scripts/voice-setup.sh installs the offline engine); the phone line is not served");
+                return;
+            }
+        };
+        let synthesizer: Arc<dyn Synthesizer> = match OpenJTalk::new(tts) {
+            Ok(t) => Arc::new(CachedSynthesizer::new(t, TTS_CACHE_ENTRIES)),
+            Err(e) => {
+                tracing::error!(error = %e, "speech synthesis did not start (scripts/voice-setup.sh installs Open JTalk and its voice); the phone line is not served");
+                return;
+            }
+        };
+        tracing::info!(
+            recognizer = %recognizer.name(),
+            max_calls = settings.max_calls,
+            record_audio = settings.record_audio,
+            "voice agent ready"
+        );
+        let agent = VoiceAgent::new(store, clock, recognizer, synthesizer, settings);
+        let _ = ready.set(agent.line_handler());
+        if !sip.enabled {
+            tracing::info!("[sip] enabled = false: no SIP endpoint");
+            return;
+        }
+        match SipEndpoint::start(sip, sip_entrance).await {
+            Ok(endpoint) => *started.sip.lock().await = Some(endpoint),
+            Err(e) => tracing::error!(error = %e, "the SIP endpoint did not start"),
+        }
+    });
+    Some((madoguchi_voice::line::twilio::router(entrance), phone))
 }

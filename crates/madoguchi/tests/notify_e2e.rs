@@ -65,6 +65,7 @@ async fn a_booking_made_through_the_api_reaches_the_sms_provider() {
             "--listen",
             "127.0.0.1:0",
         ])
+        .env("MADOGUCHI_VOICE_ENABLED", "false")
         .env("MADOGUCHI_SMS_PROVIDER", "twilio")
         .env("MADOGUCHI_SMS_API_BASE", &api_base)
         .env("MADOGUCHI_SMS_ACCOUNT_SID", "ACe2e")

@@ -59,6 +59,8 @@ export async function startServer({ now = NOW, timeoutMs = 60_000 } = {}) {
       env: {
         ...process.env,
         MADOGUCHI_WEB_RATE_LIMIT_EXEMPT_LOOPBACK: 'true',
+        // Many servers run at once here; the phone has its own tests.
+        MADOGUCHI_VOICE_ENABLED: 'false',
         RUST_LOG: process.env.RUST_LOG || 'warn',
         NO_COLOR: '1',
       },

@@ -33,6 +33,9 @@ use turn::{TurnDetector, TurnEvent, TurnSettings};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VoiceSettings {
+    /// Answer phone calls at all (SIP and the Twilio media stream). Off, no
+    /// speech engine is loaded.
+    pub enabled: bool,
     /// Silence that ends the caller's turn. Elderly callers pause mid-answer:
     /// ~900 ms rather than the 500–700 ms of voice assistants.
     pub end_of_turn_ms: u32,
@@ -68,6 +71,7 @@ impl Default for VoiceSettings {
     fn default() -> Self {
         let t = TurnSettings::default();
         Self {
+            enabled: true,
             end_of_turn_ms: t.end_silence_ms,
             filler_extra_ms: t.filler_extra_ms,
             short_burst_ms: t.short_burst_ms,
