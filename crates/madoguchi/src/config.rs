@@ -228,6 +228,12 @@ impl Config {
                 section_table.insert(key, value);
             }
         }
+        // `[asr]` without `engine` (e.g. only `workers = 2`) means the
+        // offline engine, the default.
+        if let Some(toml::Value::Table(asr)) = table.get_mut("asr") {
+            asr.entry("engine")
+                .or_insert_with(|| toml::Value::String("whisper".to_owned()));
+        }
         Config::deserialize(toml::Value::Table(table))
             .map_err(|e| ConfigError::Invalid(e.to_string()))
     }
@@ -429,6 +435,19 @@ mod tests {
         assert!(matches!(
             defaults.asr,
             madoguchi_voice::speech::AsrConfig::Whisper(_)
+        ));
+    }
+
+    #[test]
+    fn the_example_configuration_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../madoguchi.example.toml");
+        let config = Config::load(Some(&path), std::iter::empty()).unwrap();
+        assert_eq!(config.sip.listen, "0.0.0.0:5060");
+        let only_workers = vec![("MADOGUCHI_ASR_WORKERS".to_owned(), "2".to_owned())];
+        let config = Config::load(None, only_workers.into_iter()).unwrap();
+        assert!(matches!(
+            config.asr,
+            madoguchi_voice::speech::AsrConfig::Whisper(ref w) if w.workers == 2
         ));
     }
 
