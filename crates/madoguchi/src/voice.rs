@@ -74,7 +74,11 @@ pub fn start(
             }
         };
         let synthesizer: Arc<dyn Synthesizer> = match OpenJTalk::new(tts) {
-            Ok(t) => Arc::new(CachedSynthesizer::new(t, TTS_CACHE_ENTRIES)),
+            Ok(t) => {
+                let cached = Arc::new(CachedSynthesizer::new(t, TTS_CACHE_ENTRIES));
+                tokio::spawn(warm_prompts(store.clone(), cached.clone(), settings.filler_text.clone()));
+                cached
+            }
             Err(e) => {
                 tracing::error!(error = %e, "speech synthesis did not start (scripts/voice-setup.sh installs Open JTalk and its voice); the phone line is not served");
                 return;
@@ -98,4 +102,41 @@ pub fn start(
         }
     });
     Some((madoguchi_voice::line::twilio::router(entrance), phone))
+}
+
+/// Synthesizes the published scenario's fixed prompts (those without
+/// placeholders) at its normal and slow rates, so that the first callers
+/// do not wait for Open JTalk. Prompts published later are cached on first
+/// use.
+async fn warm_prompts(store: Store, cache: Arc<CachedSynthesizer<OpenJTalk>>, filler: String) {
+    let scenario = match store.published_scenario().await {
+        Ok(Some(stored)) => match madoguchi_dialog::Scenario::from_json(&stored.body) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "published scenario unreadable; prompts not pre-synthesized");
+                return;
+            }
+        },
+        Ok(None) => madoguchi_dialog::Scenario::default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "prompts not pre-synthesized");
+            return;
+        }
+    };
+    let mut fixed: Vec<(&str, f32)> = Vec::new();
+    for text in scenario.prompts.values().chain(std::iter::once(&filler)) {
+        if !text.contains('{') && !text.trim().is_empty() {
+            fixed.push((text, scenario.speaking_rate));
+            fixed.push((text, scenario.slow_rate));
+        }
+    }
+    let started = std::time::Instant::now();
+    match cache.warm(&fixed).await {
+        Ok(()) => tracing::info!(
+            prompts = fixed.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "fixed prompts pre-synthesized"
+        ),
+        Err(e) => tracing::warn!(error = %e, "prompts not pre-synthesized"),
+    }
 }
