@@ -13,6 +13,11 @@ on_both_backends! {
     a_link_is_claimed_once_sent_once_counted_and_purged_with_its_call,
 }
 
+on_both_backends! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    calls_at_once_from_one_number_never_pass_the_cap,
+}
+
 const A: &str = "+819011112222";
 const B: &str = "+819033334444";
 
@@ -182,5 +187,39 @@ async fn a_link_is_claimed_once_sent_once_counted_and_purged_with_its_call(
     assert_eq!(store.link_sms(id).await?, None);
     // The anonymous count stays.
     assert_eq!(store.notify_usage(day, day).await?.len(), 1);
+    Ok(())
+}
+
+/// Two instances (two stores on one database) queue links for eight calls
+/// from the same number at once: exactly the cap gets through.
+async fn calls_at_once_from_one_number_never_pass_the_cap(db: TestDb) -> anyhow::Result<()> {
+    let store = db.store.clone();
+    let other = db.connect_again().await?;
+    let mut calls = Vec::new();
+    for _ in 0..8 {
+        calls.push(call(&store, now()).await?);
+    }
+    let mut tasks = Vec::new();
+    for (i, c) in calls.into_iter().enumerate() {
+        let s = if i % 2 == 0 {
+            store.clone()
+        } else {
+            other.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            s.queue_link_sms(c, A, 3, now()).await
+        }));
+    }
+    let mut queued = 0;
+    let mut capped = 0;
+    for t in tasks {
+        match t.await?? {
+            LinkSmsQueued::Queued(_) => queued += 1,
+            LinkSmsQueued::CapReached => capped += 1,
+            LinkSmsQueued::AlreadyQueued => panic!("each call asked once"),
+        }
+    }
+    other.close().await;
+    assert_eq!((queued, capped), (3, 5));
     Ok(())
 }
