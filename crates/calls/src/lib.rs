@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use madoguchi_core::Clock;
 use madoguchi_core::contact::PhoneNumber;
 use madoguchi_dialog::{self as dialog, Engine, Event, Scenario};
-use madoguchi_store::{CallEnd, CallId, CallTurn, NewCall, Store, StoreError};
+use madoguchi_store::{CallEnd, CallId, CallTurn, LinkSmsQueued, NewCall, Store, StoreError};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +25,11 @@ pub enum CallError {
     #[error("the stored scenario is invalid: {0}")]
     Scenario(#[from] dialog::ScenarioError),
 }
+
+/// At most this many web link SMS go to one number in any 24 hours, so
+/// that nobody can use the phone line to flood someone's phone (one per
+/// call in any case).
+pub const LINK_SMS_PER_NUMBER_PER_DAY: u32 = 3;
 
 /// Where a call comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +111,7 @@ pub struct Call {
     engine: Engine,
     id: CallId,
     seq: i64,
+    kind: CallKind,
     dry_run: bool,
     hold_ttl: chrono::Duration,
     corrections: Vec<(String, String)>,
@@ -224,6 +230,7 @@ impl Call {
             engine: Engine::new(scenario, ctx),
             id,
             seq: 0,
+            kind: options.kind,
             dry_run: options.dry_run,
             corrections,
             venues,
@@ -312,6 +319,7 @@ impl Call {
         let mut prompt_ids = Vec::new();
         let mut prompt_texts = Vec::new();
         let mut end = None;
+        let mut link_to = None;
         // Queries are answered at once; the engine may ask several in a row.
         let mut rounds = 0;
         while !pending.is_empty() {
@@ -331,7 +339,12 @@ impl Call {
                                 .await?;
                         }
                     }
-                    dialog::Output::Action(action) => outputs.push(Output::Action(action)),
+                    dialog::Output::Action(action) => {
+                        if let dialog::Action::SmsLink { to } = &action {
+                            link_to = Some(to.clone());
+                        }
+                        outputs.push(Output::Action(action));
+                    }
                     dialog::Output::Query(query) => {
                         let answer = if rounds > 20 {
                             // A loop between engine and store: give up safely.
@@ -353,24 +366,53 @@ impl Call {
         }
         let now = self.clock.now();
         self.seq += 1;
-        self.store
-            .record_turn(
-                self.id,
-                &CallTurn {
-                    seq: self.seq,
-                    at: now,
-                    state,
-                    prompt_id: prompt_ids.join(","),
-                    prompt_text: prompt_texts.join("\n"),
-                    caller_input: raw,
-                    understood,
-                    outcome: end
-                        .as_ref()
-                        .map(|e| e.outcome.as_str().to_owned())
-                        .unwrap_or_default(),
-                },
-            )
-            .await?;
+        let turn = CallTurn {
+            seq: self.seq,
+            at: now,
+            state,
+            prompt_id: prompt_ids.join(","),
+            prompt_text: prompt_texts.join("\n"),
+            caller_input: raw,
+            understood,
+            outcome: end
+                .as_ref()
+                .map(|e| e.outcome.as_str().to_owned())
+                .unwrap_or_default(),
+        };
+        // The web link SMS (A15) is queued with the turn that accepted it,
+        // for the notification worker to send. Dry runs and rehearsals
+        // (staff trying the scenario) send nothing.
+        match link_to.filter(|_| !self.dry_run && self.kind != CallKind::Rehearsal) {
+            Some(to) => {
+                let queued = self
+                    .store
+                    .record_turn_with_link_sms(
+                        self.id,
+                        &turn,
+                        &to,
+                        LINK_SMS_PER_NUMBER_PER_DAY,
+                        now,
+                    )
+                    .await?;
+                match queued {
+                    LinkSmsQueued::Queued(id) => {
+                        tracing::info!(call = self.id.0, link_sms = id, "web link sms queued");
+                    }
+                    LinkSmsQueued::AlreadyQueued => {
+                        tracing::info!(
+                            call = self.id.0,
+                            "web link sms already queued for this call"
+                        );
+                    }
+                    LinkSmsQueued::CapReached => tracing::warn!(
+                        call = self.id.0,
+                        cap = LINK_SMS_PER_NUMBER_PER_DAY,
+                        "web link sms not queued: the number had its daily share"
+                    ),
+                }
+            }
+            None => self.store.record_turn(self.id, &turn).await?,
+        }
         if let Some(call_end) = end {
             let result = self.result(&call_end);
             self.store

@@ -552,3 +552,84 @@ async fn a_published_scenario_is_used_and_each_call_records_its_version() {
     assert_eq!(calls[1].scenario_version, None);
     assert_eq!(store.published_scenario().await.unwrap().unwrap().id, 2);
 }
+
+/// Three turns that fail at the venue question, after the eligibility
+/// questions: the agent gives up on the caller.
+const FAILING: [&str; 7] = [
+    "予約したい",
+    "はい",
+    "はい",
+    "はい",
+    "ほげほげ",
+    "ふがふが",
+    "ぴよぴよ",
+];
+
+#[tokio::test]
+async fn a_caller_failing_outside_staffed_hours_accepts_the_sms_and_the_link_is_queued() {
+    let sim = seeded();
+    let mut accepted = FAILING.to_vec();
+    accepted.push("はい");
+    let lines = sim.call(EVENING, &["--caller-id", "09012345678"], &accepted);
+    assert!(lines.iter().all(|l| l["action"] != "transfer"));
+    assert!(said_anywhere(&lines, "平日の午前8時半から午後5時15分まで"));
+    let sms = lines
+        .iter()
+        .find(|l| l["action"] == "sms_link")
+        .expect("an SMS link");
+    assert_eq!(sms["to"], "+819012345678");
+    assert!(said_anywhere(&lines, "SMSをお送りしました"));
+    assert_eq!(outcome(&lines)["outcome"], "failed");
+
+    let store = sim.store().await;
+    let call = store.calls(1, 0).await.unwrap().remove(0);
+    let link = store
+        .link_sms_for_call(call.id)
+        .await
+        .unwrap()
+        .expect("the link SMS is queued for the worker");
+    assert_eq!(link.phone, "+819012345678");
+    assert_eq!(link.status, madoguchi_store::NoticeStatus::Queued);
+    // Queued with the turn that accepted it.
+    let turns = store.call_turns(call.id).await.unwrap();
+    let last = turns.last().unwrap();
+    assert_eq!(last.caller_input, "はい");
+    assert!(
+        last.prompt_id.contains("sms_link_sent"),
+        "{}",
+        last.prompt_id
+    );
+    assert_eq!(link.created_at, last.at);
+
+    // A dry run queues nothing.
+    let dry = sim.call(
+        EVENING,
+        &["--caller-id", "09012345678", "--dry-run"],
+        &accepted,
+    );
+    assert!(dry.iter().any(|l| l["action"] == "sms_link"));
+    let dry_call = store.calls(1, 0).await.unwrap().remove(0);
+    assert!(dry_call.dry_run);
+    assert_eq!(store.link_sms_for_call(dry_call.id).await.unwrap(), None);
+
+    // The number gets at most three links a day, however often it calls.
+    for _ in 0..3 {
+        sim.call(EVENING, &["--caller-id", "09012345678"], &accepted);
+    }
+    let calls = store.calls(10, 0).await.unwrap();
+    let mut queued = 0;
+    for c in &calls {
+        if store.link_sms_for_call(c.id).await.unwrap().is_some() {
+            queued += 1;
+        }
+    }
+    assert_eq!((calls.len(), queued), (5, 3));
+
+    // Declining queues nothing.
+    let mut declined = FAILING.to_vec();
+    declined.push("いいえ");
+    let other = sim.call(EVENING, &["--caller-id", "08011112222"], &declined);
+    assert!(other.iter().all(|l| l["action"] != "sms_link"));
+    let last_call = store.calls(1, 0).await.unwrap().remove(0);
+    assert_eq!(store.link_sms_for_call(last_call.id).await.unwrap(), None);
+}

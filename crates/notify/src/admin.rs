@@ -45,7 +45,7 @@ pub async fn save_templates(
     saved_by: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, SaveError> {
-    let problems = templates::check_all(t);
+    let problems = templates::check_event(event, t);
     if !problems.is_empty() {
         return Err(SaveError::Invalid(problems));
     }

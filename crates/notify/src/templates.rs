@@ -19,12 +19,34 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("reservation_no", "予約番号（4桁-4桁）"),
     ("party_size", "人数"),
     ("manage_url", "予約の確認・変更・取消しのページ"),
+    ("booking_url", "予約サイトのはじめのページ"),
     ("city_name", "市の名前"),
     ("city_phone", "問い合わせ電話番号"),
     ("city_phone_hours", "電話の受付時間"),
     ("service_title", "サービスの名前"),
     ("what_to_bring", "持ち物（設定の一覧）"),
 ];
+
+/// The placeholders that do not need a booking: the only ones an SMS-only
+/// message without a booking (the web link) can fill.
+pub const COMMON_PLACEHOLDERS: &[&str] = &[
+    "booking_url",
+    "manage_url",
+    "city_name",
+    "city_phone",
+    "city_phone_hours",
+    "service_title",
+    "what_to_bring",
+];
+
+/// The placeholders `event`'s templates may use, with their meaning.
+pub fn placeholders_for(event: NoticeEvent) -> Vec<(&'static str, &'static str)> {
+    PLACEHOLDERS
+        .iter()
+        .copied()
+        .filter(|(p, _)| event != NoticeEvent::WebLink || COMMON_PLACEHOLDERS.contains(p))
+        .collect()
+}
 
 /// The templates of one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +59,15 @@ pub struct EventTemplates {
 /// The built-in templates, used until staff save their own.
 pub fn default_templates(event: NoticeEvent) -> EventTemplates {
     let (sms, subject, lead, tail) = match event {
+        // SMS only; the email texts are there so that the generic editor
+        // has something valid to show.
+        NoticeEvent::WebLink => {
+            return EventTemplates {
+                sms_body: "【{{city_name}}】マイナンバーカード電子証明書更新の予約はこちらから: {{booking_url}} お問い合わせ: {{city_phone}}".to_owned(),
+                email_subject: "【{{city_name}}】予約ページのご案内".to_owned(),
+                email_body: "{{service_title}}は、こちらのページから予約できます。\n{{booking_url}}\n\nお問い合わせ: {{city_name}} {{city_phone}}（{{city_phone_hours}}）\nこのメールには返信できません。\n".to_owned(),
+            };
+        }
         NoticeEvent::Booked => (
             "【{{city_name}}】ご予約を受け付けました。{{date}}{{time}}から {{venue}} {{party_size}}名 予約番号{{reservation_no}} 確認・変更 {{manage_url}} 問合せ{{city_phone}}",
             "【{{city_name}}】ご予約を受け付けました（予約番号 {{reservation_no}}）",
@@ -81,6 +112,9 @@ pub enum TemplateError {
     Unclosed,
     #[error("empty")]
     Empty,
+    /// A booking's detail in a message that has no booking.
+    #[error("placeholder {{{{{0}}}}} needs a booking")]
+    NeedsBooking(String),
 }
 
 impl TemplateError {
@@ -99,6 +133,14 @@ impl TemplateError {
                 "「{{」で始まる差し込み項目が「}}」で閉じられていません。".to_owned()
             }
             TemplateError::Empty => "空にはできません。".to_owned(),
+            TemplateError::NeedsBooking(name) => format!(
+                "「{{{{{name}}}}}」は予約のないお知らせでは使えません。使える項目: {}",
+                COMMON_PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{{{p}}}}}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
         }
     }
 }
@@ -132,6 +174,35 @@ pub fn check(template: &str) -> Result<(), TemplateError> {
         return Err(TemplateError::Empty);
     }
     parse(template).map(|_| ())
+}
+
+/// Checks one template of `event`: as [`check`], and a message without a
+/// booking uses no booking details.
+pub fn check_for(event: NoticeEvent, template: &str) -> Result<(), TemplateError> {
+    check(template)?;
+    if event == NoticeEvent::WebLink {
+        for piece in parse(template)? {
+            if let Piece::Field(name) = piece
+                && !COMMON_PLACEHOLDERS.contains(&name)
+            {
+                return Err(TemplateError::NeedsBooking(name.to_owned()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Problems of `event`'s templates, by field, in form order: as
+/// [`check_all`], with [`check_for`]'s rule.
+pub fn check_event(event: NoticeEvent, t: &EventTemplates) -> Vec<(&'static str, TemplateError)> {
+    [
+        ("sms_body", &t.sms_body),
+        ("email_subject", &t.email_subject),
+        ("email_body", &t.email_body),
+    ]
+    .into_iter()
+    .filter_map(|(field, text)| check_for(event, text).err().map(|e| (field, e)))
+    .collect()
 }
 
 /// Problems of a set of templates, by field (`sms_body`, `email_subject`,
@@ -193,9 +264,15 @@ impl Values {
         v
     }
 
+    /// The values for a message without a booking (the web link).
+    pub fn without_booking(settings: &ServiceSettings, public_url: Option<&str>) -> Self {
+        Self::common(settings, public_url)
+    }
+
     fn common(settings: &ServiceSettings, public_url: Option<&str>) -> Self {
         let mut v = Self::default();
         v.set("manage_url", manage_url(public_url));
+        v.set("booking_url", booking_url(public_url));
         v.set("city_name", settings.city.name.as_str());
         v.set("city_phone", settings.city.phone.as_str());
         v.set("city_phone_hours", settings.city.phone_hours.as_str());
@@ -219,6 +296,12 @@ impl Values {
 pub fn manage_url(public_url: Option<&str>) -> String {
     let base = public_url.unwrap_or("").trim_end_matches('/');
     format!("{base}/lookup")
+}
+
+/// Where residents start a booking: the site's public address.
+pub fn booking_url(public_url: Option<&str>) -> String {
+    let base = public_url.unwrap_or("").trim_end_matches('/');
+    format!("{base}/")
 }
 
 /// Fills in `template`. Fails only for a template that does not pass
@@ -322,6 +405,9 @@ mod tests {
     #[test]
     fn every_default_template_checks_and_mentions_what_residents_need() {
         for event in NoticeEvent::ALL {
+            assert!(check_event(event, &default_templates(event)).is_empty());
+        }
+        for event in NoticeEvent::BOOKING {
             let t = default_templates(event);
             assert!(check_all(&t).is_empty(), "{event:?}");
             for text in [&t.sms_body, &t.email_body] {
@@ -338,6 +424,32 @@ mod tests {
                 .sms_body
                 .contains("{{manage_url}}")
         );
+    }
+
+    #[test]
+    fn the_web_link_uses_no_booking_details_and_fits_two_segments() {
+        let t = default_templates(NoticeEvent::WebLink);
+        assert!(t.sms_body.contains("{{booking_url}}"));
+        assert!(t.sms_body.contains("{{city_phone}}"));
+        let settings = ServiceSettings::default();
+        let values = Values::without_booking(&settings, Some("https://yoyaku.example.jp/"));
+        let text = render(&t.sms_body, &values).unwrap();
+        assert!(text.contains("https://yoyaku.example.jp/ "), "{text}");
+        assert!(sms_length(&text).segments <= 2, "{text}");
+        let err = check_for(NoticeEvent::WebLink, "{{name}}様 {{booking_url}}").unwrap_err();
+        assert_eq!(err, TemplateError::NeedsBooking("name".to_owned()));
+        assert!(err.message_ja().contains("{{booking_url}}"));
+        assert!(!err.message_ja().contains("{{reservation_no}}"));
+        // Booking messages may use the booking details and the site address.
+        assert_eq!(
+            check_for(NoticeEvent::Booked, "{{name}} {{booking_url}}"),
+            Ok(())
+        );
+        let names: Vec<_> = placeholders_for(NoticeEvent::WebLink)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        assert!(names.contains(&"booking_url") && !names.contains(&"date"));
     }
 
     #[test]

@@ -13,8 +13,10 @@ use crate::templates::{self, EventTemplates, Values};
 
 use madoguchi_core::Clock;
 use madoguchi_core::booking::BookingStatus;
+use madoguchi_core::contact::PhoneNumber;
 use madoguchi_store::{
-    BookingError, ClaimedNotice, NoticeChannel, NoticeEvent, NoticeStatus, Store, StoreError,
+    BookingError, ClaimedLinkSms, ClaimedNotice, NoticeChannel, NoticeEvent, NoticeStatus, Store,
+    StoreError,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +24,8 @@ use std::time::Duration;
 /// Reasons shown to staff for messages that cannot go out.
 pub const SMS_NOT_CONFIGURED: &str = "SMS送信が設定されていません";
 pub const EMAIL_NOT_CONFIGURED: &str = "メール送信が設定されていません";
+pub const SITE_URL_NOT_CONFIGURED: &str =
+    "予約サイトのアドレス（[site] public_url）が設定されていないため送れません";
 
 /// The providers this instance can deliver through.
 #[derive(Clone, Default)]
@@ -158,7 +162,8 @@ impl Worker {
         }
     }
 
-    /// Queues the reminders due now, then delivers every message due now.
+    /// Queues the reminders due now, then delivers every message due now:
+    /// booking notices from the outbox and web link SMS from calls.
     pub async fn run_once(&self) -> Result<Pass, WorkerError> {
         let mut pass = Pass {
             reminders_queued: self.queue_reminders().await?,
@@ -168,12 +173,20 @@ impl Worker {
             let now = self.clock.now();
             let lease = chrono::Duration::from_std(self.policy.lease)
                 .unwrap_or_else(|_| chrono::Duration::minutes(5));
-            let claimed = self.store.claim_notices(now, lease, BATCH).await?;
-            if claimed.is_empty() {
+            let notices = self.store.claim_notices(now, lease, BATCH).await?;
+            let links = self.store.claim_link_sms(now, lease, BATCH).await?;
+            if notices.is_empty() && links.is_empty() {
                 return Ok(pass);
             }
-            for notice in claimed {
-                match self.deliver(&notice).await? {
+            let mut outcomes = Vec::with_capacity(notices.len() + links.len());
+            for notice in notices {
+                outcomes.push(self.deliver(&notice).await?);
+            }
+            for link in links {
+                outcomes.push(self.deliver_link(&link).await?);
+            }
+            for outcome in outcomes {
+                match outcome {
                     Outcome::Sent => pass.sent += 1,
                     Outcome::Retry => pass.retrying += 1,
                     Outcome::Ended(NoticeStatus::Undeliverable) => pass.undeliverable += 1,
@@ -181,6 +194,92 @@ impl Worker {
                     Outcome::Ended(_) => pass.failed += 1,
                 }
             }
+        }
+    }
+
+    /// Delivers one web link SMS (issue 6, A15): the same provider, retry
+    /// and usage rules as booking notices.
+    async fn deliver_link(&self, link: &ClaimedLinkSms) -> Result<Outcome, WorkerError> {
+        let store = &self.store;
+        let end = |status: NoticeStatus, reason: &str| {
+            let reason = reason.to_owned();
+            async move {
+                store.link_sms_given_up(link.id, status, &reason).await?;
+                tracing::info!(
+                    link_sms = link.id,
+                    call = link.call_id.0,
+                    status = status.as_str(),
+                    "web link sms not delivered"
+                );
+                Ok::<_, WorkerError>(Outcome::Ended(status))
+            }
+        };
+        if self.delivery.sms.is_none() {
+            return end(NoticeStatus::Undeliverable, SMS_NOT_CONFIGURED).await;
+        }
+        let Some(public_url) = self.public_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return end(NoticeStatus::Failed, SITE_URL_NOT_CONFIGURED).await;
+        };
+        let Some(phone) = PhoneNumber::parse(&link.phone)
+            .ok()
+            .filter(PhoneNumber::is_mobile)
+        else {
+            return end(
+                NoticeStatus::Failed,
+                "電話番号が携帯電話ではないためSMSを送れません",
+            )
+            .await;
+        };
+        let settings = store.settings().await?;
+        let templates = current_templates(store, NoticeEvent::WebLink).await?;
+        let values = Values::without_booking(&settings, Some(public_url));
+        let body = match templates::check_for(NoticeEvent::WebLink, &templates.sms_body)
+            .and_then(|()| templates::render(&templates.sms_body, &values))
+        {
+            Ok(body) => body,
+            Err(_) => return end(NoticeStatus::Failed, "テンプレートが正しくありません").await,
+        };
+        let segments = templates::sms_length(&body).segments;
+        let sms = OutgoingSms {
+            to: phone.e164(),
+            body,
+        };
+        let result = self.provider_send_sms(&sms).await;
+        let now = self.clock.now();
+        match result {
+            Ok(accepted) => {
+                let day = now.with_timezone(&madoguchi_core::JST).date_naive();
+                store
+                    .link_sms_sent(link.id, now, day, accepted.provider_id.as_deref(), segments)
+                    .await?;
+                tracing::info!(
+                    link_sms = link.id,
+                    call = link.call_id.0,
+                    segments,
+                    "web link sms sent"
+                );
+                Ok(Outcome::Sent)
+            }
+            Err(SendError::Temporary(reason)) if link.attempts < self.policy.max_attempts => {
+                let delay = self.policy.delay(link.attempts, rand::random::<f64>());
+                let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
+                store.link_sms_retry(link.id, next, &reason).await?;
+                tracing::warn!(
+                    link_sms = link.id,
+                    attempts = link.attempts,
+                    retry_in_s = delay.as_secs(),
+                    "web link sms failed for now; will retry"
+                );
+                Ok(Outcome::Retry)
+            }
+            Err(SendError::Temporary(reason)) => {
+                end(
+                    NoticeStatus::Failed,
+                    &format!("{}回試しても送れませんでした: {reason}", link.attempts),
+                )
+                .await
+            }
+            Err(SendError::Permanent(reason)) => end(NoticeStatus::Failed, &reason).await,
         }
     }
 

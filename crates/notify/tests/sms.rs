@@ -9,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use common::{NOW, world};
+use madoguchi_notify::admin::save_templates;
 use madoguchi_notify::providers::twilio::Twilio;
+use madoguchi_notify::templates::default_templates;
 use madoguchi_notify::{Delivery, EmailConfig, SmsConfig};
 use madoguchi_store::{NoticeChannel, NoticeEvent, NoticeStatus};
 use std::collections::VecDeque;
@@ -480,4 +482,140 @@ async fn saved_templates_are_checked_kept_as_history_and_used_for_the_next_messa
         body,
         format!("予約済み {}", booking.reservation_no.display_grouped())
     );
+}
+
+/// A call that accepted the web link SMS (issue 6, A15), queued as the call
+/// runner does.
+async fn queue_link(w: &common::World, phone: &str) -> (madoguchi_store::CallId, i64) {
+    let call = w
+        .store
+        .start_call(
+            &madoguchi_store::NewCall {
+                kind: "voice".to_owned(),
+                caller_id: Some(phone.to_owned()),
+                scenario_version: None,
+                dry_run: false,
+            },
+            w.clock_now(),
+        )
+        .await
+        .unwrap();
+    let queued = w
+        .store
+        .queue_link_sms(call, phone, 3, w.clock_now())
+        .await
+        .unwrap();
+    let madoguchi_store::LinkSmsQueued::Queued(id) = queued else {
+        panic!("not queued: {queued:?}");
+    };
+    (call, id)
+}
+
+#[tokio::test]
+async fn a_web_link_sms_from_a_call_reaches_twilio_with_the_site_address_after_a_retry() {
+    let w = world().await;
+    let (fake, base) = start_fake().await;
+    fake.script
+        .lock()
+        .unwrap()
+        .push_back((503, "Service Unavailable"));
+    let (call, id) = queue_link(&w, "+819012345678").await;
+    let worker = w.worker(twilio(&base));
+
+    assert_eq!(worker.run_once().await.unwrap().retrying, 1);
+    let waiting = w.store.link_sms(id).await.unwrap().unwrap();
+    assert_eq!(waiting.status, NoticeStatus::Queued);
+    assert_eq!(waiting.last_error.as_deref(), Some("HTTP 503"));
+    assert_eq!(waiting.attempts, 1);
+    w.clock.advance(waiting.next_attempt_at - w.clock_now());
+    assert_eq!(worker.run_once().await.unwrap().sent, 1);
+
+    let received = fake.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 2);
+    let r = &received[1];
+    assert_eq!(r.authorization, BASIC);
+    assert_eq!(r.field("To"), "+819012345678");
+    assert_eq!(r.field("From"), "+15005550006");
+    let body = r.field("Body");
+    assert_eq!(
+        body,
+        "【一宮市】マイナンバーカード電子証明書更新の予約はこちらから: https://yoyaku.example.jp/ お問い合わせ: 0586-28-0000"
+    );
+    let segments = madoguchi_notify::templates::sms_length(body).segments;
+    let sent = w.store.link_sms_for_call(call).await.unwrap().unwrap();
+    assert_eq!(sent.status, NoticeStatus::Sent);
+    assert_eq!(sent.attempts, 2);
+    assert_eq!(sent.segments, Some(segments));
+    assert_eq!(
+        sent.provider_id.as_deref(),
+        Some("SM00000000000000000000000000000002")
+    );
+    // Counted with the SMS charges.
+    let today = w.clock.now_jst_date();
+    let usage = w.store.notify_usage(today, today).await.unwrap();
+    assert_eq!(usage.len(), 1);
+    assert_eq!(usage[0].channel, NoticeChannel::Sms);
+    assert_eq!(
+        (usage[0].messages, usage[0].segments),
+        (1, i64::from(segments))
+    );
+    // Sent once: nothing more, however late.
+    w.clock.advance(chrono::Duration::hours(3));
+    assert_eq!(worker.run_once().await.unwrap().sent, 0);
+    assert_eq!(fake.received.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_web_link_text_is_the_staffs_template_and_needs_sms_and_the_site_address() {
+    let w = world().await;
+    let (fake, base) = start_fake().await;
+    let mut t = default_templates(NoticeEvent::WebLink);
+    // Booking details cannot go into a message without a booking.
+    t.sms_body = "{{name}}様 {{booking_url}}".to_owned();
+    assert!(
+        save_templates(&w.store, NoticeEvent::WebLink, &t, "yamada", w.clock_now())
+            .await
+            .is_err()
+    );
+    t.sms_body = "予約はこちら {{booking_url}} 電話{{city_phone}}".to_owned();
+    save_templates(&w.store, NoticeEvent::WebLink, &t, "yamada", w.clock_now())
+        .await
+        .unwrap();
+    queue_link(&w, "+819011112222").await;
+    assert_eq!(w.worker(twilio(&base)).run_once().await.unwrap().sent, 1);
+    assert_eq!(
+        fake.received.lock().unwrap()[0].field("Body"),
+        "予約はこちら https://yoyaku.example.jp/ 電話0586-28-0000"
+    );
+
+    // No SMS provider: recorded as undeliverable, like booking notices.
+    let (_, id) = queue_link(&w, "+819033334444").await;
+    let email_only = Delivery {
+        sms: None,
+        email: None,
+    };
+    assert_eq!(
+        w.worker(email_only).run_once().await.unwrap().undeliverable,
+        1
+    );
+    let link = w.store.link_sms(id).await.unwrap().unwrap();
+    assert_eq!(link.status, NoticeStatus::Undeliverable);
+    assert_eq!(
+        link.last_error.as_deref(),
+        Some(madoguchi_notify::worker::SMS_NOT_CONFIGURED)
+    );
+
+    // No public address: a link without the address is not sent.
+    let (_, id) = queue_link(&w, "+819055556666").await;
+    let no_site = madoguchi_notify::Worker::new(
+        w.store.clone(),
+        w.clock.clone(),
+        twilio(&base),
+        None,
+        madoguchi_notify::RetryPolicy::default(),
+    );
+    assert_eq!(no_site.run_once().await.unwrap().failed, 1);
+    let link = w.store.link_sms(id).await.unwrap().unwrap();
+    assert_eq!(link.status, NoticeStatus::Failed);
+    assert_eq!(fake.received.lock().unwrap().len(), 1);
 }

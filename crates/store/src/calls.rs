@@ -177,6 +177,34 @@ fn scenario_version(row: ScenarioRow) -> Result<ScenarioVersion> {
 
 const SCENARIO_COLUMNS: &str = "id, body, status, note, created_by, created_at, published_at";
 
+/// Appends one turn inside the caller's transaction (a macro, like
+/// `queue_notices!`, to keep the calling futures `Send`).
+macro_rules! insert_turn {
+    ($tx:expr, $call:expr, $turn:expr) => {{
+        let turn: &CallTurn = $turn;
+        sqlx::query(
+            "INSERT INTO call_turns (call_id, seq, at, state, prompt_id, prompt_text, caller_input, understood, outcome)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind($call.0)
+        .bind(turn.seq)
+        .bind(turn.at.timestamp())
+        .bind(&turn.state)
+        .bind(&turn.prompt_id)
+        .bind(&turn.prompt_text)
+        .bind(&turn.caller_input)
+        .bind(&turn.understood)
+        .bind(&turn.outcome)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query("UPDATE calls SET turns = turns + 1 WHERE id = $1")
+            .bind($call.0)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use insert_turn;
+
 impl Store {
     /// Records the start of a call.
     pub async fn start_call(&self, call: &NewCall, now: DateTime<Utc>) -> Result<CallId> {
@@ -198,25 +226,7 @@ impl Store {
     /// Appends one turn to a call's log.
     pub async fn record_turn(&self, call: CallId, turn: &CallTurn) -> Result<()> {
         write_tx!(self, tx => {
-            sqlx::query(
-                "INSERT INTO call_turns (call_id, seq, at, state, prompt_id, prompt_text, caller_input, understood, outcome)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(call.0)
-            .bind(turn.seq)
-            .bind(turn.at.timestamp())
-            .bind(&turn.state)
-            .bind(&turn.prompt_id)
-            .bind(&turn.prompt_text)
-            .bind(&turn.caller_input)
-            .bind(&turn.understood)
-            .bind(&turn.outcome)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE calls SET turns = turns + 1 WHERE id = $1")
-                .bind(call.0)
-                .execute(&mut *tx)
-                .await?;
+            insert_turn!(tx, call, turn);
         });
         Ok(())
     }
@@ -240,10 +250,15 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes calls (with their turns: what callers said) that started
-    /// before `before`; returns how many (E2: personal data is not kept).
+    /// Deletes calls (with their turns: what callers said, their
+    /// recordings and link SMS: their numbers) that started before
+    /// `before`; returns how many (E2: personal data is not kept).
     pub async fn purge_calls_before(&self, before: DateTime<Utc>) -> Result<u64> {
         let deleted = write_tx!(self, tx => {
+            sqlx::query("DELETE FROM link_sms WHERE call_id IN (SELECT id FROM calls WHERE started_at < $1)")
+                .bind(before.timestamp())
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("DELETE FROM call_audio WHERE call_id IN (SELECT id FROM calls WHERE started_at < $1)")
                 .bind(before.timestamp())
                 .execute(&mut *tx)

@@ -20,6 +20,7 @@ mod cache;
 mod calls;
 mod group_commit;
 mod holds;
+mod link_sms;
 mod notify_templates;
 mod operations;
 mod outbox;
@@ -39,6 +40,7 @@ pub use calls::{
     ScenarioVersion, VenueAlias,
 };
 pub use holds::{HoldId, SeatHold};
+pub use link_sms::{ClaimedLinkSms, LinkSms, LinkSmsQueued};
 pub use notify_templates::TemplateVersion;
 pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
 pub use outbox::{

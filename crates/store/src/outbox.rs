@@ -24,10 +24,21 @@ pub enum NoticeEvent {
     Changed,
     Cancelled,
     Reminder,
+    /// The web booking link a caller asked for on the phone (SMS only, no
+    /// booking: queued in `link_sms`, never in the outbox).
+    WebLink,
 }
 
 impl NoticeEvent {
-    pub const ALL: [NoticeEvent; 4] = [
+    pub const ALL: [NoticeEvent; 5] = [
+        NoticeEvent::Booked,
+        NoticeEvent::Changed,
+        NoticeEvent::Cancelled,
+        NoticeEvent::Reminder,
+        NoticeEvent::WebLink,
+    ];
+    /// The events about a booking (every one but the web link).
+    pub const BOOKING: [NoticeEvent; 4] = [
         NoticeEvent::Booked,
         NoticeEvent::Changed,
         NoticeEvent::Cancelled,
@@ -39,6 +50,7 @@ impl NoticeEvent {
             NoticeEvent::Changed => "changed",
             NoticeEvent::Cancelled => "cancelled",
             NoticeEvent::Reminder => "reminder",
+            NoticeEvent::WebLink => "web_link",
         }
     }
     pub fn label_ja(self) -> &'static str {
@@ -47,7 +59,12 @@ impl NoticeEvent {
             NoticeEvent::Changed => "予約の変更",
             NoticeEvent::Cancelled => "予約の取消し",
             NoticeEvent::Reminder => "前日のお知らせ",
+            NoticeEvent::WebLink => "予約ページの案内（電話から・SMSのみ）",
         }
+    }
+    /// Sent by SMS only (the email templates are not used).
+    pub fn sms_only(self) -> bool {
+        self == NoticeEvent::WebLink
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|e| e.as_str() == s)
@@ -427,13 +444,18 @@ impl Store {
         Ok(queued)
     }
 
-    /// When the next queued message falls due (for a worker to sleep until
+    /// When the next queued message (outbox or link SMS) falls due (for a worker to sleep until
     /// then), or None when nothing waits.
     pub async fn next_notice_due(&self) -> Result<Option<DateTime<Utc>>> {
         let next: Option<(Option<i64>,)> = read!(self, pool => {
             sqlx::query_as(
-                "SELECT MIN(CASE WHEN status = 'queued' THEN next_attempt_at ELSE lease_until END)
-                 FROM outbox WHERE status IN ('queued', 'sending')",
+                "SELECT MIN(due) FROM (
+                   SELECT CASE WHEN status = 'queued' THEN next_attempt_at ELSE lease_until END AS due
+                     FROM outbox WHERE status IN ('queued', 'sending')
+                   UNION ALL
+                   SELECT CASE WHEN status = 'queued' THEN next_attempt_at ELSE lease_until END AS due
+                     FROM link_sms WHERE status IN ('queued', 'sending')
+                 ) AS waiting",
             )
             .fetch_optional(pool)
             .await?

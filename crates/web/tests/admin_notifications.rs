@@ -242,6 +242,18 @@ async fn an_admin_edits_a_template_with_checks_preview_and_history() {
         overview.body
     );
     assert!(overview.body.contains("予約の受付"));
+    // The phone's web link SMS is edited like the others, with only the
+    // placeholders a message without a booking can fill.
+    assert!(overview.body.contains("予約ページの案内"));
+    let link = app.get("/admin/notifications/templates/web_link").await;
+    assert_eq!(link.status, StatusCode::OK);
+    assert!(
+        link.body
+            .contains("マイナンバーカード電子証明書更新の予約はこちらから: {{booking_url}}"),
+        "{}",
+        link.body
+    );
+    assert!(!link.body.contains("{{reservation_no}}"));
 
     let editor = app.get("/admin/notifications/templates/booked").await;
     assert_eq!(editor.status, StatusCode::OK);

@@ -41,6 +41,7 @@ mod calls;
 mod changes;
 mod concurrency;
 mod holds;
+mod link_sms;
 mod operations;
 mod outbox;
 mod retention;

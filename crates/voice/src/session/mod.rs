@@ -591,11 +591,7 @@ impl Session {
                 Output::Action(madoguchi_dialog::Action::Transfer { to }) => {
                     self.after = After::Transfer(to);
                 }
-                Output::Action(madoguchi_dialog::Action::SmsLink { .. }) => {
-                    // Sent by the notification side once wired (issue 6 scope:
-                    // the call log records the offer).
-                    tracing::info!("sms link requested");
-                }
+                // The web link SMS is queued by the call runner with the turn.
                 Output::Action(_) => {}
                 Output::End(result) => {
                     tracing::info!(outcome = %result.outcome, reason = %result.reason, "dialog ended");

@@ -17,7 +17,7 @@ use madoguchi_core::ids::BookingId;
 use madoguchi_core::staff::Role;
 use madoguchi_notify::NotifySettings;
 use madoguchi_notify::admin::{self as notify_admin, NotifyStatus, Preview, SaveError, Usage};
-use madoguchi_notify::templates::{EventTemplates, PLACEHOLDERS, TemplateError};
+use madoguchi_notify::templates::{EventTemplates, TemplateError};
 use madoguchi_store::{AccessResult, BookingError, NoticeEvent, TemplateVersion};
 use serde::Deserialize;
 
@@ -222,7 +222,8 @@ async fn template_page(
         email_body: t.email_body,
         errors,
         preview,
-        placeholders: PLACEHOLDERS.to_vec(),
+        // The web link has no booking: only the placeholders it can fill.
+        placeholders: madoguchi_notify::templates::placeholders_for(event),
         history,
     };
     Ok(render(&page))
@@ -282,7 +283,7 @@ pub(crate) async fn template_submit(
         email_body: form.email_body.replace("\r\n", "\n"),
     };
     if form.action != "save" {
-        let errors = field_errors(madoguchi_notify::templates::check_all(&t));
+        let errors = field_errors(madoguchi_notify::templates::check_event(event, &t));
         return template_page(&state, &staff, event, t, errors, "").await;
     }
     let target = format!("template:{key}");
