@@ -76,7 +76,11 @@ pub fn start(
         let synthesizer: Arc<dyn Synthesizer> = match OpenJTalk::new(tts) {
             Ok(t) => {
                 let cached = Arc::new(CachedSynthesizer::new(t, TTS_CACHE_ENTRIES));
-                tokio::spawn(warm_prompts(store.clone(), cached.clone(), settings.filler_text.clone()));
+                tokio::spawn(warm_prompts(
+                    store.clone(),
+                    cached.clone(),
+                    settings.filler_text.clone(),
+                ));
                 cached
             }
             Err(e) => {
