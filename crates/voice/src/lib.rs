@@ -15,6 +15,6 @@
 
 pub mod line;
 pub mod media;
-pub mod sip;
 pub mod session;
+pub mod sip;
 pub mod speech;

@@ -2,6 +2,6 @@
 
 pub mod g711;
 pub mod jitter;
-pub mod rtp;
 pub mod resample;
+pub mod rtp;
 pub mod wav;
