@@ -24,7 +24,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../../crates/voice/tests/support/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -32,8 +32,7 @@ use std::time::{Duration, Instant};
 
 use madoguchi_voice::session::VoiceSettings;
 use madoguchi_voice::speech::{
-    AsrError, BoxFuture, CachedSynthesizer, Hints, OpenJTalk, Recognizer, Transcript,
-    WhisperWorker,
+    AsrError, BoxFuture, CachedSynthesizer, Hints, OpenJTalk, Recognizer, Transcript, WhisperWorker,
 };
 use support::audio;
 use support::baresip::Baresip;
@@ -160,7 +159,8 @@ async fn caller(w: Arc<e2e::World>, n: usize) -> Vec<f64> {
         from = done;
     }
     phone.hangup().await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), phone.wait_event("CALL_CLOSED", 10)).await;
+    let _ =
+        tokio::time::timeout(Duration::from_secs(10), phone.wait_event("CALL_CLOSED", 10)).await;
     phone.quit().await;
     out
 }
@@ -202,7 +202,9 @@ async fn main() {
         a.workers, a.threads, a.chunk_length
     );
     println!("baseline RSS (agent + workers): {} MB\n", base / 1024);
-    println!("| calls | turns | p50 ms | p95 ms | max ms | asr wall p50 | asr cpu p50 | peak RSS MB | MB/call |");
+    println!(
+        "| calls | turns | p50 ms | p95 ms | max ms | asr wall p50 | asr cpu p50 | peak RSS MB | MB/call |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     for &n in &a.calls {
         let settings = VoiceSettings {
