@@ -135,7 +135,7 @@ fn args() -> Args {
 /// One caller: waits for each question to end, answers, and measures the
 /// time to the agent's first audio after its speech. Returns latencies (ms).
 async fn caller(w: Arc<e2e::World>, n: usize) -> Vec<f64> {
-    let quiet = w.quiet_wav(600_000);
+    let quiet = w.quiet_wav(400_000);
     let mut phone = Baresip::start(&format!("05860000{n:02}"), &quiet).await;
     phone.dial(&w.uri()).await;
     phone.wait_event("CALL_ESTABLISHED", 20).await;

@@ -32,8 +32,14 @@ pub const NOW: &str = "2026-12-01T10:00:00+09:00";
 /// An RMS above this (16-bit samples) in a 20 ms window is speech.
 pub const LOUD: f64 = 300.0;
 
+/// The repository root (this file is also compiled into the bench, whose
+/// manifest sits one level higher than the voice crate's).
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .find(|d| d.join("Cargo.lock").exists())
+        .unwrap_or(&here)
+        .to_path_buf()
 }
 
 fn need(path: PathBuf) -> PathBuf {
