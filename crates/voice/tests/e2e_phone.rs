@@ -40,9 +40,9 @@ enum Reply {
 /// The caller's answers, per question asked. `voice` false = keypad
 /// wherever the dialog takes keys. A question asked again (misheard) is
 /// answered with keys when it takes them.
-fn reply(question: &str, again: bool, voice: bool, prompt_text: &str) -> Reply {
+fn reply(question: &str, again: bool, voice: bool, prompt_text: &str) -> Option<Reply> {
     use Reply::{Keys, Voice};
-    match question {
+    Some(match question {
         "ask_intent" if voice && !again => Voice("新しい予約をお願いします", 1.0),
         "ask_intent" | "ask_intent_retry" => Keys("1"),
         "ask_eligibility" | "ask_eligibility_next" if voice && !again => Voice("はい", 1.0),
@@ -77,8 +77,10 @@ fn reply(question: &str, again: bool, voice: bool, prompt_text: &str) -> Reply {
         "confirm_booking" if voice && !again => Voice("はい、お願いします", 1.0),
         "confirm_booking" | "confirm_booking_retry" => Keys("1"),
         "ask_yes_no" => Voice("はい", 0.9),
-        other => panic!("no answer for {other:?}"),
-    }
+        // After an offer turned down (a misheard date or time): key the day.
+        "ask_new_date" => Keys("1210#"),
+        _ => return None,
+    })
 }
 
 /// What happened on one call, from the caller's side.
@@ -115,7 +117,10 @@ async fn call(w: &World, caller: &str, voice: bool, stop_at: Option<&str>) -> Ca
         // Asked again because the answer was not understood or not heard
         // (retry prompts have their own ids).
         let again = matches!(last.understood.as_str(), "not_understood" | "silence");
-        let answer = reply(&question, again, voice, &last.prompt_text);
+        let Some(answer) = reply(&question, again, voice, &last.prompt_text) else {
+            dump(&turns);
+            panic!("no answer for {question:?}");
+        };
         // The question is said after its turn is logged (a filler may have
         // played before, while recognizing): listen from here.
         let from = heard_so_far(&phone).len();
