@@ -38,28 +38,53 @@ pub fn for_state(state: &str, venue_words: &[String]) -> Hints {
         };
     }
     match state {
-        "venue" | "venue_which" => Hints {
-            prompt: Some(format!("{}。", venue_words.join("、"))),
-            hotwords: venue_words.to_vec(),
-            short_answer: true,
-        },
+        "venue" | "venue_which" => {
+            // Readings, not kanji names: measured, a prompt of kanji names
+            // pulls 尾西庁舎 towards 今伊勢 ("伊勢調査"); with readings Whisper
+            // answers in kana (びさいちょうしゃ), which the matcher compares
+            // on readings.
+            let readings: Vec<String> = venue_words
+                .iter()
+                .filter(|w| is_kana(w))
+                .map(|w| w.replace([' ', '\u{3000}'], ""))
+                .collect();
+            let prompt = if readings.is_empty() {
+                venue_words.join("、")
+            } else {
+                readings.join("、")
+            };
+            Hints {
+                prompt: Some(format!("{prompt}。")),
+                hotwords: venue_words.to_vec(),
+                short_answer: true,
+            }
+        }
         "reservation_no" | "phone" | "party" | "choose_alternative" => Hints {
             prompt: Some("数字でお答えください。".to_owned()),
             hotwords: words(DIGITS),
             short_answer: true,
         },
+        // No example answers in the prompt: measured, they leak into short
+        // answers (じゅうにじ → "10時、午後から"; 9時半 → 午前10時半).
         "date" | "birth_date" | "identity" => Hints {
-            prompt: Some("12月3日。昭和35年4月1日。".to_owned()),
+            prompt: None,
             hotwords: words(DATES),
             short_answer: true,
         },
         "time" => Hints {
-            prompt: Some("午前10時。午後2時半。".to_owned()),
+            prompt: None,
             hotwords: words(TIMES),
             short_answer: true,
         },
-        "name" | "kana" => Hints {
+        "name" => Hints {
             prompt: None,
+            hotwords: Vec::new(),
+            short_answer: true,
+        },
+        // Steers Whisper towards writing the reading in hiragana (the step
+        // takes kana only); no example name, which would leak.
+        "kana" => Hints {
+            prompt: Some("ひらがなで。".to_owned()),
             hotwords: Vec::new(),
             short_answer: true,
         },
@@ -72,6 +97,14 @@ pub fn for_state(state: &str, venue_words: &[String]) -> Hints {
     }
 }
 
+/// Hiragana or katakana only (spaces and the long-vowel mark allowed).
+fn is_kana(word: &str) -> bool {
+    !word.trim().is_empty()
+        && word.chars().all(
+            |c| matches!(c, '\u{3041}'..='\u{309f}' | '\u{30a0}'..='\u{30ff}' | ' ' | '\u{3000}'),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,7 +114,9 @@ mod tests {
         let venues = vec!["尾西事務所".to_owned(), "びさいじむしょ".to_owned()];
         let h = for_state("venue", &venues);
         assert_eq!(h.hotwords, venues);
-        assert!(h.prompt.unwrap().contains("尾西事務所"));
+        let prompt = h.prompt.unwrap();
+        assert!(prompt.contains("びさいじむしょ"), "{prompt}");
+        assert!(!prompt.contains("尾西"), "readings only: {prompt}");
     }
 
     #[test]

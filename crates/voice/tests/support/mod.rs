@@ -6,6 +6,7 @@
 
 pub mod audio;
 pub mod baresip;
+pub mod e2e;
 pub mod sipp;
 
 use std::net::SocketAddr;

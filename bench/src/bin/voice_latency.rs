@@ -1,0 +1,306 @@
+//! Voice turn latency under load: N baresip callers at once talk to the real
+//! agent (SIP endpoint on loopback, Open JTalk, Whisper workers, the dialog,
+//! SQLite), each answering the first questions of a booking by voice.
+//!
+//! What is measured, at the caller: baresip plays the answer WAV (Open JTalk
+//! through 8 kHz μ-law) and records what it hears on the same clock. The
+//! latency of a turn is from the end of the caller's speech (the position
+//! in the recording when the microphone was switched, plus the speech
+//! length) to the first loud 20 ms window of agent audio after it. It
+//! includes the agent's end-of-turn silence (`end_of_turn_ms`, 900 ms by
+//! default), recognition, the dialog and synthesis. Fillers are off, so the
+//! first audio is the real answer. Resolution ±40 ms (frames, file writes).
+//!
+//! Also: recognition wall and CPU time per utterance (from the Whisper
+//! worker), resident memory of the agent process and its workers, and with
+//! `--busy`, that callers beyond `max_calls` hear the busy message and are
+//! hung up (never dropped silently).
+//!
+//! ```text
+//! scripts/voice-setup.sh
+//! cargo run --release -p madoguchi-bench --bin voice_latency -- \
+//!     [--calls 1,3,5,10] [--chunk-length 10] [--workers 1] [--threads 2] [--busy]
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../../crates/voice/tests/support/mod.rs"]
+#[allow(unused_imports)]
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use madoguchi_voice::session::VoiceSettings;
+use madoguchi_voice::speech::{
+    AsrError, BoxFuture, CachedSynthesizer, Hints, OpenJTalk, Recognizer, Transcript, WhisperWorker,
+};
+use support::audio;
+use support::baresip::Baresip;
+use support::e2e::{self, Engines, LOUD, heard_so_far, wait_prompt_done};
+
+/// The answers each caller gives, in order (a booking's first steps).
+const ANSWERS: &[(&str, f32)] = &[
+    ("新しい予約をお願いします", 1.0),
+    ("はい", 1.0),
+    ("はい", 0.9),
+    ("はい", 1.2),
+    ("びさい事務所でお願いします", 0.9),
+    ("ふたりです", 0.9),
+    ("12月10日でお願いします", 0.9),
+    ("午前10時でお願いします", 1.0),
+];
+
+/// Whisper with each recognition's cost noted.
+struct Timed {
+    inner: WhisperWorker,
+    costs: Mutex<Vec<(Duration, Duration, usize)>>,
+}
+
+impl Recognizer for Timed {
+    fn transcribe<'a>(
+        &'a self,
+        pcm: &'a [i16],
+        hints: &'a Hints,
+    ) -> BoxFuture<'a, Result<Transcript, AsrError>> {
+        Box::pin(async move {
+            let (t, timing) = self.inner.transcribe_timed(pcm, hints).await?;
+            self.costs
+                .lock()
+                .unwrap()
+                .push((timing.wall, timing.cpu, pcm.len() / 8));
+            Ok(t)
+        })
+    }
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+}
+
+fn rss_kb(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+struct Args {
+    calls: Vec<usize>,
+    chunk_length: Option<u32>,
+    workers: usize,
+    threads: usize,
+    busy: bool,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        calls: vec![1, 3, 5, 10],
+        chunk_length: None,
+        workers: 1,
+        threads: 2,
+        busy: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        match k.as_str() {
+            "--calls" => {
+                a.calls = it
+                    .next()
+                    .unwrap()
+                    .split(',')
+                    .map(|n| n.parse().unwrap())
+                    .collect()
+            }
+            "--chunk-length" => a.chunk_length = Some(it.next().unwrap().parse().unwrap()),
+            "--workers" => a.workers = it.next().unwrap().parse().unwrap(),
+            "--threads" => a.threads = it.next().unwrap().parse().unwrap(),
+            "--busy" => a.busy = true,
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    a
+}
+
+/// One caller: waits for each question to end, answers, and measures the
+/// time to the agent's first audio after its speech. Returns latencies (ms).
+async fn caller(w: Arc<e2e::World>, n: usize) -> Vec<f64> {
+    let quiet = w.quiet_wav(400_000);
+    let mut phone = Baresip::start(&format!("05860000{n:02}"), &quiet).await;
+    phone.dial(&w.uri()).await;
+    phone.wait_event("CALL_ESTABLISHED", 20).await;
+    let mut from = wait_prompt_done(&phone, 0, 1200, 60).await;
+    let mut out = Vec::new();
+    for (i, &(text, rate)) in ANSWERS.iter().enumerate() {
+        let (wav, ms) = w
+            .caller_wav(&format!("c{n}-{i}"), text, rate, 300_000)
+            .await;
+        let at = heard_so_far(&phone).len().max(from);
+        phone.set_mic(&wav).await;
+        let end = at + ms as usize * 8;
+        let done = wait_prompt_done(&phone, end, 1200, 60).await;
+        let heard = heard_so_far(&phone);
+        if heard.len() > end {
+            let levels = audio::frame_rms(&heard[end..done.min(heard.len())], audio::RATE);
+            if let Some(k) = levels.iter().position(|&l| l > LOUD) {
+                out.push(k as f64 * 20.0);
+            }
+        }
+        from = done;
+    }
+    phone.hangup().await;
+    let _ =
+        tokio::time::timeout(Duration::from_secs(10), phone.wait_event("CALL_CLOSED", 10)).await;
+    phone.quit().await;
+    out
+}
+
+async fn engines(a: &Args) -> (Engines, Arc<Timed>) {
+    let mut wc = e2e::whisper_config();
+    wc.workers = a.workers;
+    wc.threads = a.threads;
+    wc.chunk_length = a.chunk_length;
+    let timed = Arc::new(Timed {
+        inner: WhisperWorker::start(wc).await.expect("whisper"),
+        costs: Mutex::new(Vec::new()),
+    });
+    let tts = CachedSynthesizer::new(OpenJTalk::new(e2e::tts_config()).unwrap(), 512);
+    (
+        Engines {
+            asr: timed.clone(),
+            tts: Arc::new(tts),
+        },
+        timed,
+    )
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let a = args();
+    let (engines, timed) = engines(&a).await;
+    let pids: Vec<String> = timed
+        .inner
+        .worker_pids()
+        .await
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    let rss = |pids: &[String]| rss_kb("self") + pids.iter().map(|p| rss_kb(p)).sum::<u64>();
+    let base = rss(&pids);
+    println!(
+        "# voice_latency: whisper base, workers {}, threads {}, chunk_length {:?}",
+        a.workers, a.threads, a.chunk_length
+    );
+    println!("baseline RSS (agent + workers): {} MB\n", base / 1024);
+    println!(
+        "| calls | turns | p50 ms | p95 ms | max ms | asr wall p50 | asr cpu p50 | peak RSS MB | MB/call |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for &n in &a.calls {
+        let settings = VoiceSettings {
+            fillers: false,
+            record_audio: true,
+            max_calls: n.max(1),
+            ..VoiceSettings::default()
+        };
+        let w = Arc::new(e2e::world(settings, &engines).await);
+        timed.costs.lock().unwrap().clear();
+        let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let sampler = {
+            let peak = peak.clone();
+            let pids = pids.clone();
+            tokio::spawn(async move {
+                loop {
+                    let r = rss_kb("self") + pids.iter().map(|p| rss_kb(p)).sum::<u64>();
+                    peak.fetch_max(r, std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            })
+        };
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for i in 0..n {
+            tasks.push(tokio::spawn(caller(w.clone(), i)));
+            // Callers do not all dial in the same instant.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let mut lat = Vec::new();
+        for t in tasks {
+            lat.extend(t.await.unwrap());
+        }
+        sampler.abort();
+        lat.sort_by(f64::total_cmp);
+        let mut costs = timed.costs.lock().unwrap().clone();
+        let mut walls: Vec<f64> = costs.iter().map(|c| c.0.as_secs_f64() * 1000.0).collect();
+        let mut cpus: Vec<f64> = costs.iter().map(|c| c.1.as_secs_f64() * 1000.0).collect();
+        walls.sort_by(f64::total_cmp);
+        cpus.sort_by(f64::total_cmp);
+        costs.clear();
+        let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+        println!(
+            "| {n} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {:.1} |",
+            lat.len(),
+            pct(&lat, 0.5),
+            pct(&lat, 0.95),
+            lat.last().copied().unwrap_or(f64::NAN),
+            pct(&walls, 0.5),
+            pct(&cpus, 0.5),
+            peak / 1024,
+            peak.saturating_sub(base) as f64 / 1024.0 / n as f64,
+        );
+        eprintln!("({n} calls took {:.0} s)", started.elapsed().as_secs_f64());
+        if let Ok(w) = Arc::try_unwrap(w) {
+            w.shutdown().await;
+        }
+    }
+
+    if a.busy {
+        // max_calls 2, four callers: two are answered, two hear the busy
+        // message and are hung up by the agent.
+        let settings = VoiceSettings {
+            max_calls: 2,
+            ..VoiceSettings::default()
+        };
+        let w = e2e::world(settings, &engines).await;
+        let quiet = w.quiet_wav(120_000);
+        let mut phones = Vec::new();
+        for i in 0..4 {
+            let mut p = Baresip::start(&format!("05869999{i:02}"), &quiet).await;
+            p.dial(&w.uri()).await;
+            p.wait_event("CALL_ESTABLISHED", 20).await;
+            phones.push(p);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let mut busy_heard = 0;
+        for p in phones.iter_mut().skip(2) {
+            p.wait_event("CALL_CLOSED", 60).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let (pcm, _) = audio::read_wav(&p.recording());
+            let loud = audio::frame_rms(&pcm, audio::RATE)
+                .iter()
+                .filter(|&&l| l > LOUD)
+                .count();
+            if loud > 100 {
+                busy_heard += 1;
+            }
+        }
+        let logged = w.store.calls(20, 0).await.unwrap().len();
+        println!(
+            "\nbusy check: max_calls 2, 4 callers: {busy_heard}/2 extra callers heard the busy message and were hung up; {logged} calls answered and logged"
+        );
+        for p in phones {
+            p.quit().await;
+        }
+        w.shutdown().await;
+    }
+}
