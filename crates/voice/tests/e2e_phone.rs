@@ -79,6 +79,8 @@ fn reply(question: &str, again: bool, voice: bool, prompt_text: &str) -> Option<
         "ask_yes_no" => Voice("はい", 0.9),
         // After an offer turned down (a misheard date or time): key the day.
         "ask_new_date" => Keys("1210#"),
+        // A misheard date or time that is full or closed: another day.
+        "offer_alternatives" | "offer_alternatives_retry" => Keys("0"),
         _ => return None,
     })
 }
