@@ -19,7 +19,7 @@
 //! ```text
 //! scripts/voice-setup.sh
 //! cargo run --release -p madoguchi-bench --bin voice_latency -- \
-//!     [--calls 1,3,5,10] [--chunk-length 10] [--workers 1] [--threads 2] [--busy]
+//!     [--calls 1,3,5,10] [--chunk-length 10] [--workers 1] [--threads 2] [--busy] [--fillers]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -101,6 +101,9 @@ struct Args {
     workers: usize,
     threads: usize,
     busy: bool,
+    /// Say 「はい。」 at the end of the caller's turn while recognition runs
+    /// (the shipped default); off, the first audio is the real answer.
+    fillers: bool,
 }
 
 fn args() -> Args {
@@ -110,6 +113,7 @@ fn args() -> Args {
         workers: 1,
         threads: 2,
         busy: false,
+        fillers: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -126,6 +130,7 @@ fn args() -> Args {
             "--workers" => a.workers = it.next().unwrap().parse().unwrap(),
             "--threads" => a.threads = it.next().unwrap().parse().unwrap(),
             "--busy" => a.busy = true,
+            "--fillers" => a.fillers = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -198,8 +203,8 @@ async fn main() {
     let rss = |pids: &[String]| rss_kb("self") + pids.iter().map(|p| rss_kb(p)).sum::<u64>();
     let base = rss(&pids);
     println!(
-        "# voice_latency: whisper base, workers {}, threads {}, chunk_length {:?}",
-        a.workers, a.threads, a.chunk_length
+        "# voice_latency: whisper base, workers {}, threads {}, chunk_length {:?}, fillers {}",
+        a.workers, a.threads, a.chunk_length, a.fillers
     );
     println!("baseline RSS (agent + workers): {} MB\n", base / 1024);
     println!(
@@ -208,7 +213,7 @@ async fn main() {
     println!("|---|---|---|---|---|---|---|---|---|");
     for &n in &a.calls {
         let settings = VoiceSettings {
-            fillers: false,
+            fillers: a.fillers,
             record_audio: true,
             max_calls: n.max(1),
             ..VoiceSettings::default()
