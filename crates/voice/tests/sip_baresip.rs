@@ -112,8 +112,17 @@ async fn baresip_call_carries_audio_both_ways_and_dtmf_in_order() {
     );
 
     // What baresip recorded from us: one second of tone, silence elsewhere.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (heard, rate) = read_wav(&phone.recording());
+    // baresip writes the WAV header's sizes when it closes the file, which
+    // can take longer than a moment on a busy machine: wait for them.
+    let mut recorded = read_wav(&phone.recording());
+    for _ in 0..50 {
+        if !recorded.0.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        recorded = read_wav(&phone.recording());
+    }
+    let (heard, rate) = recorded;
     let levels = frame_rms(&heard, rate);
     let loud = levels.iter().filter(|&&l| l > 1000.0).count();
     let quiet = levels.iter().filter(|&&l| l < 100.0).count();
