@@ -4,13 +4,15 @@
 Loads the Whisper CT2 model once, then serves requests on stdin/stdout:
 
   request:  one JSON line {"samples": N, "prompt": str|null, "hotwords": str|null,
-            "max_new_tokens": int, "beam": int, "chunk_length": int|null}
+            "max_new_tokens": int, "beam": int, "chunk_length": int|null,
+            "n_best": int}
             (chunk_length: encode a window of that many seconds instead of
             Whisper's 30 s; faster-whisper's own chunk_length option still pads
             every segment to 30 s, so the short window is done here)
             followed by N little-endian i16 samples at 16 kHz (raw bytes).
-  response: one JSON line {"text": str, "ms": float, "cpu_ms": float}
-            or {"error": str}.
+  response: one JSON line {"text": str, "alternatives": [str], "ms": float,
+            "cpu_ms": float} or {"error": str}. alternatives: the beam's other
+            hypotheses, best first (only on the short-window path, n_best > 1).
 
 On start it prints {"ready": true, ...} once the model is loaded. Nothing is
 fetched from a model hub. What callers said is never written to stderr.
@@ -49,22 +51,25 @@ def main() -> int:
     suppress = get_suppressed_tokens(tokenizer, [-1])
 
     def short_window(audio, req, seconds):
-        """One encoder pass over `seconds` of features, one beam search."""
+        """One encoder pass over `seconds` of features, one beam search;
+        returns the n best hypotheses, best first."""
         feats = pad_or_trim(model.feature_extractor(audio), seconds * 100)
         prompt_text = req.get("prompt")
         previous = tokenizer.encode(" " + prompt_text.strip()) if prompt_text else []
         prompt = model.get_prompt(
             tokenizer, previous, without_timestamps=True, hotwords=req.get("hotwords") or None
         )
+        beam = int(req.get("beam", 5))
         result = model.model.generate(
             model.encode(feats),
             [prompt],
-            beam_size=int(req.get("beam", 5)),
+            beam_size=beam,
+            num_hypotheses=max(1, min(beam, int(req.get("n_best", 1)))),
             max_length=len(prompt) + int(req.get("max_new_tokens", 96)),
             suppress_blank=True,
             suppress_tokens=suppress,
         )[0]
-        return tokenizer.decode(result.sequences_ids[0]).strip()
+        return [tokenizer.decode(ids).strip() for ids in result.sequences_ids]
 
     out = sys.stdout
     out.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
@@ -88,8 +93,9 @@ def main() -> int:
             audio = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
             t0, c0 = time.perf_counter(), time.process_time()
             window = int(req.get("chunk_length") or 0)
+            alternatives = []
             if 0 < window <= 30 and len(audio) <= (window - 0.5) * 16000:
-                text = short_window(audio, req, window)
+                text, *alternatives = short_window(audio, req, window)
             else:
                 segments, _ = model.transcribe(
                     audio,
@@ -107,6 +113,7 @@ def main() -> int:
                 text = "".join(s.text for s in segments).strip()
             resp = {
                 "text": text,
+                "alternatives": alternatives,
                 "ms": (time.perf_counter() - t0) * 1000.0,
                 "cpu_ms": (time.process_time() - c0) * 1000.0,
             }

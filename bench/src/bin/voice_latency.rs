@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use madoguchi_voice::session::VoiceSettings;
 use madoguchi_voice::speech::{
-    AsrError, BoxFuture, CachedSynthesizer, Hints, OpenJTalk, Recognizer, Transcript, WhisperWorker,
+    AsrError, BoxFuture, Hints, OpenJTalk, Recognizer, Transcript, WhisperWorker,
 };
 use support::audio;
 use support::baresip::Baresip;
@@ -179,7 +179,7 @@ async fn engines(a: &Args) -> (Engines, Arc<Timed>) {
         inner: WhisperWorker::start(wc).await.expect("whisper"),
         costs: Mutex::new(Vec::new()),
     });
-    let tts = CachedSynthesizer::new(OpenJTalk::new(e2e::tts_config()).unwrap(), 512);
+    let tts = OpenJTalk::new(e2e::tts_config()).unwrap();
     (
         Engines {
             asr: timed.clone(),

@@ -12,12 +12,8 @@ use madoguchi_store::Store;
 use madoguchi_voice::line::{Line, LineHandler};
 use madoguchi_voice::session::VoiceAgent;
 use madoguchi_voice::sip::SipEndpoint;
-use madoguchi_voice::speech::{CachedSynthesizer, OpenJTalk, Synthesizer};
+use madoguchi_voice::speech::{OpenJTalk, Synthesizer};
 use std::sync::{Arc, OnceLock};
-
-/// Synthesized prompts kept in memory (static prompts of every scenario
-/// version in use, plus recent dynamic ones).
-const TTS_CACHE_ENTRIES: usize = 2000;
 
 /// The phone channel once started: keeps the SIP endpoint alive.
 #[derive(Default)]
@@ -74,15 +70,7 @@ pub fn start(
             }
         };
         let synthesizer: Arc<dyn Synthesizer> = match OpenJTalk::new(tts) {
-            Ok(t) => {
-                let cached = Arc::new(CachedSynthesizer::new(t, TTS_CACHE_ENTRIES));
-                tokio::spawn(warm_prompts(
-                    store.clone(),
-                    cached.clone(),
-                    settings.filler_text.clone(),
-                ));
-                cached
-            }
+            Ok(t) => Arc::new(t),
             Err(e) => {
                 tracing::error!(error = %e, "speech synthesis did not start (scripts/voice-setup.sh installs Open JTalk and its voice); the phone line is not served");
                 return;
@@ -95,6 +83,8 @@ pub fn start(
             "voice agent ready"
         );
         let agent = VoiceAgent::new(store, clock, recognizer, synthesizer, settings);
+        // Every prompt piece in the background, what callers hear first first.
+        agent.start_warming();
         let _ = ready.set(agent.line_handler());
         if !sip.enabled {
             tracing::info!("[sip] enabled = false: no SIP endpoint");
@@ -106,41 +96,4 @@ pub fn start(
         }
     });
     Some((madoguchi_voice::line::twilio::router(entrance), phone))
-}
-
-/// Synthesizes the published scenario's fixed prompts (those without
-/// placeholders) at its normal and slow rates, so that the first callers
-/// do not wait for Open JTalk. Prompts published later are cached on first
-/// use.
-async fn warm_prompts(store: Store, cache: Arc<CachedSynthesizer<OpenJTalk>>, filler: String) {
-    let scenario = match store.published_scenario().await {
-        Ok(Some(stored)) => match madoguchi_dialog::Scenario::from_json(&stored.body) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "published scenario unreadable; prompts not pre-synthesized");
-                return;
-            }
-        },
-        Ok(None) => madoguchi_dialog::Scenario::default(),
-        Err(e) => {
-            tracing::warn!(error = %e, "prompts not pre-synthesized");
-            return;
-        }
-    };
-    let mut fixed: Vec<(&str, f32)> = Vec::new();
-    for text in scenario.prompts.values().chain(std::iter::once(&filler)) {
-        if !text.contains('{') && !text.trim().is_empty() {
-            fixed.push((text, scenario.speaking_rate));
-            fixed.push((text, scenario.slow_rate));
-        }
-    }
-    let started = std::time::Instant::now();
-    match cache.warm(&fixed).await {
-        Ok(()) => tracing::info!(
-            prompts = fixed.len(),
-            ms = started.elapsed().as_millis() as u64,
-            "fixed prompts pre-synthesized"
-        ),
-        Err(e) => tracing::warn!(error = %e, "prompts not pre-synthesized"),
-    }
 }

@@ -1,4 +1,4 @@
-//! Open JTalk for real: 8 kHz audio, speaking rate, numbers, the cache.
+//! Open JTalk for real: 8 kHz audio, speaking rate, numbers, the prompt pieces.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod speech_support;
@@ -6,7 +6,7 @@ mod speech_support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use madoguchi_voice::speech::{BoxFuture, CachedSynthesizer, Synthesizer, TtsError};
+use madoguchi_voice::speech::{BoxFuture, Pieces, Synthesizer, TtsError};
 use speech_support::{open_jtalk, rms};
 
 fn secs(pcm: &[i16]) -> f64 {
@@ -81,54 +81,60 @@ impl<S: Synthesizer> Synthesizer for Counting<S> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.synthesize(text, rate)
     }
+    fn cache_id(&self) -> Option<String> {
+        self.inner.cache_id()
+    }
 }
 
 #[tokio::test]
-async fn the_cache_synthesizes_each_prompt_once() {
-    let cache = CachedSynthesizer::new(
-        Counting {
-            inner: open_jtalk(),
-            calls: AtomicUsize::new(0),
-        },
-        2,
+async fn pieces_are_synthesized_once_trimmed_and_kept_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Arc::new(Counting {
+        inner: open_jtalk(),
+        calls: AtomicUsize::new(0),
+    });
+    let pieces = Pieces::new(engine.clone(), Some(dir.path()));
+    let prompts = [
+        (
+            "尾西事務所、12月10日 木曜日、午前10時に空きがあります。",
+            1.0,
+        ),
+        ("本庁舎、12月10日 木曜日、午後2時に空きがあります。", 1.0),
+    ];
+    pieces.warm(prompts).await.unwrap();
+    // 尾西事務所, 12月10日, 木曜日, 午前10時に空きがあります, 本庁舎, 午後2時に…
+    assert_eq!(engine.calls.load(Ordering::SeqCst), 6);
+    assert!(pieces.is_ready(prompts[0].0, 1.0));
+    assert!(
+        !pieces.is_ready(prompts[0].0, 0.8),
+        "another rate is another piece"
     );
-    let greeting = "お電話ありがとうございます。";
-    cache
-        .warm(&[(greeting, 1.0), ("ご用件をどうぞ。", 1.0)])
-        .await
-        .unwrap();
-    cache.warm(&[(greeting, 1.0)]).await.unwrap();
-    assert_eq!(cache.inner().calls.load(Ordering::SeqCst), 2);
-    let a = cache.synthesize(greeting, 1.0).await.unwrap();
-    let b = cache.synthesize(greeting, 1.0).await.unwrap();
-    assert!(Arc::ptr_eq(&a, &b));
-    assert_eq!(cache.inner().calls.load(Ordering::SeqCst), 2);
-    // Another rate is another utterance.
-    let slow = cache.synthesize(greeting, 0.8).await.unwrap();
-    assert!(slow.len() > a.len());
-    assert_eq!(cache.inner().calls.load(Ordering::SeqCst), 3);
-    // Dynamic utterances: the least recently used one goes when full.
-    for t in ["12月3日です。", "2時です。", "12月3日です。", "3人です。"] {
-        cache.synthesize(t, 1.0).await.unwrap();
-    }
-    // 0.8 evicted by 12月3日; 2時 (least recently used) evicted by 3人.
-    assert_eq!(cache.inner().calls.load(Ordering::SeqCst), 6);
-    cache.synthesize("12月3日です。", 1.0).await.unwrap();
-    assert_eq!(
-        cache.inner().calls.load(Ordering::SeqCst),
-        6,
-        "12月3日 was used recently"
+    // Rendering what was warmed reaches the engine no more.
+    let a = pieces.render(prompts[0].0, 1.0).await.unwrap();
+    assert_eq!(engine.calls.load(Ordering::SeqCst), 6);
+    // The engine's ~0.3 s of leading silence is gone.
+    let onset = a.iter().position(|s| s.unsigned_abs() > 300).unwrap();
+    assert!(onset < 8 * 40, "sound starts after {} ms", onset / 8);
+    let raw = open_jtalk().synthesize("尾西事務所", 1.0).await.unwrap();
+    let raw_onset = raw.iter().position(|s| s.unsigned_abs() > 300).unwrap();
+    assert!(
+        raw_onset > 8 * 100,
+        "the engine itself starts late ({} ms)",
+        raw_onset / 8
     );
-    cache.synthesize("2時です。", 1.0).await.unwrap();
-    assert_eq!(
-        cache.inner().calls.load(Ordering::SeqCst),
-        7,
-        "2時 should have been evicted"
-    );
-    let s = cache.stats();
-    assert_eq!((s.pinned, s.recent), (2, 2));
-    assert_eq!(s.hits, 4);
-    cache.clear();
-    cache.synthesize(greeting, 1.0).await.unwrap();
-    assert_eq!(cache.inner().calls.load(Ordering::SeqCst), 8);
+    // A name is synthesized when said, once per call, never written to disk.
+    pieces.render("一宮 太郎さま。", 1.0).await.unwrap();
+    pieces.render("一宮 太郎さま。", 1.0).await.unwrap();
+    assert_eq!(engine.calls.load(Ordering::SeqCst), 8);
+    let files = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .count();
+    assert_eq!(files, 6, "only the warmed pieces are on disk");
+    // Another process: everything from disk, nothing synthesized.
+    let again = Pieces::new(engine.clone(), Some(dir.path()));
+    again.warm(prompts).await.unwrap();
+    assert_eq!(engine.calls.load(Ordering::SeqCst), 8);
+    assert_eq!(again.stats().from_disk, 6);
+    assert_eq!(again.render(prompts[0].0, 1.0).await.unwrap(), a);
 }

@@ -9,13 +9,17 @@
 //! Twilio.
 
 pub mod dtmf;
+pub mod expect;
 pub mod hints;
 pub mod turn;
+pub mod warm;
 pub mod wav;
 
 use crate::line::{Line, LineCommand, LineEvent, LineHandler, TransferResult};
-use crate::speech::{Recognizer, Synthesizer};
+use crate::speech::pieces::{self, Pieces};
+use crate::speech::{AsrError, Recognizer, Synthesizer, Transcript};
 use dtmf::DtmfCollector;
+use expect::Answer;
 use madoguchi_calls::{
     Call, CallError, CallKind, CallOptions, CallerInput, Output, ScenarioChoice,
 };
@@ -36,9 +40,17 @@ pub struct VoiceSettings {
     /// Answer phone calls at all (SIP and the Twilio media stream). Off, no
     /// speech engine is loaded.
     pub enabled: bool,
-    /// Silence that ends the caller's turn. Elderly callers pause mid-answer:
-    /// ~900 ms rather than the 500–700 ms of voice assistants.
+    /// Silence that ends the caller's turn when the answer heard so far is
+    /// not yet complete (yes/no, choices, times).
     pub end_of_turn_ms: u32,
+    /// Silence after which an answer already complete ends the turn (a
+    /// speculative recognition runs from `speculate_ms`).
+    pub short_end_of_turn_ms: u32,
+    /// Silence that ends the turn for names, dates, numbers: elderly
+    /// callers pause mid-answer there.
+    pub long_end_of_turn_ms: u32,
+    /// Silence after which the turn so far is recognized speculatively.
+    pub speculate_ms: u32,
     /// Extra wait after a short burst (えーと, あのー) before ending a turn.
     pub filler_extra_ms: u32,
     /// Speech shorter than this counts as a short burst.
@@ -65,6 +77,9 @@ pub struct VoiceSettings {
     pub record_audio: bool,
     /// Calls handled at once; more callers hear the busy message.
     pub max_calls: usize,
+    /// Where the pre-synthesized prompt pieces are kept between runs
+    /// (names never are); empty: in memory only.
+    pub tts_cache_dir: String,
 }
 
 impl Default for VoiceSettings {
@@ -73,6 +88,9 @@ impl Default for VoiceSettings {
         Self {
             enabled: true,
             end_of_turn_ms: t.end_silence_ms,
+            short_end_of_turn_ms: 500,
+            long_end_of_turn_ms: 1100,
+            speculate_ms: t.speculate_ms,
             filler_extra_ms: t.filler_extra_ms,
             short_burst_ms: t.short_burst_ms,
             min_speech_ms: t.min_speech_ms,
@@ -86,6 +104,7 @@ impl Default for VoiceSettings {
             filler_after_ms: 400,
             record_audio: true,
             max_calls: 4,
+            tts_cache_dir: ".voice/tts-cache".to_owned(),
         }
     }
 }
@@ -94,6 +113,7 @@ impl VoiceSettings {
     pub fn turn_settings(&self) -> TurnSettings {
         TurnSettings {
             end_silence_ms: self.end_of_turn_ms,
+            speculate_ms: self.speculate_ms,
             filler_extra_ms: self.filler_extra_ms,
             short_burst_ms: self.short_burst_ms,
             min_speech_ms: self.min_speech_ms,
@@ -123,7 +143,7 @@ pub struct VoiceAgent {
     store: Store,
     clock: Arc<dyn Clock>,
     recognizer: Arc<dyn Recognizer>,
-    synthesizer: Arc<dyn Synthesizer>,
+    voice: Pieces,
     settings: VoiceSettings,
     slots: Arc<Semaphore>,
     clip_ids: AtomicU64,
@@ -153,7 +173,11 @@ impl VoiceAgent {
             store,
             clock,
             recognizer,
-            synthesizer,
+            voice: Pieces::new(
+                synthesizer,
+                (!settings.tts_cache_dir.is_empty())
+                    .then(|| std::path::Path::new(&settings.tts_cache_dir)),
+            ),
             slots: Arc::new(Semaphore::new(settings.max_calls)),
             // Assume slow until measured: the first turn gets a filler.
             asr_estimate_ms: AtomicU64::new(u64::from(settings.filler_after_ms) + 1),
@@ -165,6 +189,43 @@ impl VoiceAgent {
 
     pub fn settings(&self) -> &VoiceSettings {
         &self.settings
+    }
+
+    /// The prompt pieces (for counting synthesis in tests and benchmarks).
+    pub fn pieces(&self) -> &Pieces {
+        &self.voice
+    }
+
+    /// Synthesizes every prompt fragment and variable piece the agent may
+    /// say (see [`warm`]), so that calls only concatenate.
+    pub async fn warm(&self) -> Result<(), SessionError> {
+        let started = Instant::now();
+        let texts =
+            warm::texts(&self.store, self.clock.as_ref(), &self.settings.filler_text).await?;
+        let result = self.voice.warm(texts).await;
+        let stats = self.voice.stats();
+        tracing::info!(
+            pieces = stats.warmed,
+            from_disk = stats.from_disk,
+            synthesized = stats.engine_calls,
+            ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            ok = result.is_ok(),
+            "prompt pieces ready"
+        );
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "prompt pieces not all synthesized; the rest is synthesized when said");
+        }
+        Ok(())
+    }
+
+    /// [`warm`](Self::warm) in the background.
+    pub fn start_warming(self: &Arc<Self>) {
+        let agent = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = agent.warm().await {
+                tracing::warn!(error = %e, "prompt pieces not prepared");
+            }
+        });
     }
 
     /// Where transports hand new calls: one task per line.
@@ -203,11 +264,7 @@ impl VoiceAgent {
     async fn filler_audio(&self) -> Option<Arc<[i16]>> {
         self.filler
             .get_or_init(|| async {
-                match self
-                    .synthesizer
-                    .synthesize(&self.settings.filler_text, 1.0)
-                    .await
-                {
+                match self.voice.render(&self.settings.filler_text, 1.0).await {
                     Ok(pcm) => Some(pcm),
                     Err(e) => {
                         tracing::warn!(error = %e, "no filler audio");
@@ -228,7 +285,7 @@ impl VoiceAgent {
                 madoguchi_dialog::Scenario::default().render("busy", &[])
             }
         };
-        match self.synthesizer.synthesize(&text, 1.0).await {
+        match self.voice.render(&text, 1.0).await {
             Ok(pcm) => {
                 let id = self.next_clip();
                 if line
@@ -296,6 +353,17 @@ struct Session {
     transferring: bool,
     /// Events that arrived while recognizing, handled next.
     deferred: VecDeque<LineEvent>,
+    /// What the current question expects.
+    expect: Answer,
+    /// A recognition of the turn so far, started in the caller's pause.
+    speculation: Option<Speculation>,
+}
+
+/// A recognition started at a pause, valid while the caller says no more.
+struct Speculation {
+    /// [`TurnDetector::speech_frames`] when it started.
+    speech_frames: u32,
+    task: tokio::task::JoinHandle<Result<Transcript, AsrError>>,
 }
 
 enum Flow {
@@ -316,6 +384,8 @@ impl Session {
             filler_last: false,
             transferring: false,
             deferred: VecDeque::new(),
+            expect: Answer::Other,
+            speculation: None,
         }
     }
 
@@ -451,10 +521,96 @@ impl Session {
             // Keys are being typed: the voice wait is suspended.
             self.detector.stop_waiting();
         }
+        let speech_frames = self.detector.speech_frames();
         match self.detector.push(frame) {
-            TurnEvent::None => Ok(Flow::Go),
+            TurnEvent::None => self.check_speculation().await,
             TurnEvent::NoInput => self.answer(CallerInput::Silence).await,
-            TurnEvent::Turn(pcm) => self.on_turn(pcm).await,
+            TurnEvent::Pause(pcm) => {
+                self.speculate(pcm);
+                Ok(Flow::Go)
+            }
+            TurnEvent::Turn(pcm) => {
+                let early = self
+                    .speculation
+                    .take()
+                    .filter(|s| s.speech_frames == speech_frames);
+                self.on_turn(pcm, early.map(|s| s.task)).await
+            }
+        }
+    }
+
+    /// Recognizes the turn so far while the caller pauses.
+    fn speculate(&mut self, pcm: Vec<i16>) {
+        let Some(call) = self.call.as_ref() else {
+            return;
+        };
+        let hints = hints::for_state(&call.state(), call.venue_words());
+        let recognizer = self.agent.recognizer.clone();
+        self.speculation = Some(Speculation {
+            speech_frames: self.detector.speech_frames(),
+            task: tokio::spawn(async move { recognizer.transcribe(&pcm, &hints).await }),
+        });
+    }
+
+    /// Ends the turn at once when the speculative recognition is a complete
+    /// answer and the caller has been silent `short_end_of_turn_ms`; drops
+    /// it when the caller speaks again.
+    async fn check_speculation(&mut self) -> Result<Flow, SessionError> {
+        let Some(spec) = self.speculation.as_ref() else {
+            return Ok(Flow::Go);
+        };
+        if spec.speech_frames != self.detector.speech_frames() {
+            // More was said: that recognition is of a part; it finishes
+            // in the background and is ignored.
+            self.speculation = None;
+            return Ok(Flow::Go);
+        }
+        if !spec.task.is_finished()
+            || self.detector.silence_ms() < self.agent.settings.short_end_of_turn_ms
+        {
+            return Ok(Flow::Go);
+        }
+        let Some(spec) = self.speculation.take() else {
+            return Ok(Flow::Go);
+        };
+        let result = spec
+            .task
+            .await
+            .unwrap_or_else(|e| Err(AsrError::Failed(e.to_string())));
+        let complete = match &result {
+            Ok(t) => self.pick(t).1,
+            Err(_) => false,
+        };
+        if !complete {
+            // Kept for the end of the turn: nothing will change it if the
+            // caller says no more.
+            self.speculation = Some(Speculation {
+                speech_frames: spec.speech_frames,
+                task: tokio::spawn(async move { result }),
+            });
+            return Ok(Flow::Go);
+        }
+        match self.detector.end_now() {
+            Some(pcm) => {
+                self.on_turn(pcm, Some(tokio::spawn(async move { result })))
+                    .await
+            }
+            None => Ok(Flow::Go),
+        }
+    }
+
+    /// The hypothesis for the dialog, and whether it is a complete answer.
+    fn pick<'a>(&self, t: &'a Transcript) -> (&'a str, bool) {
+        let today = self
+            .agent
+            .clock
+            .now()
+            .with_timezone(&madoguchi_core::JST)
+            .date_naive();
+        let venues = self.call.as_ref().map(|c| c.venue_words()).unwrap_or(&[]);
+        match self.expect.pick(t.hypotheses(), today, venues) {
+            Some(h) => (h, self.expect.is_complete(h, today, venues)),
+            None => ("", false),
         }
     }
 
@@ -463,15 +619,23 @@ impl Session {
         let _ = self.line.commands.send(LineCommand::Clear).await;
     }
 
-    /// The caller finished speaking: recognize and answer.
-    async fn on_turn(&mut self, pcm: Vec<i16>) -> Result<Flow, SessionError> {
+    /// The caller finished speaking: recognize (or take the speculative
+    /// recognition of the same audio) and answer.
+    async fn on_turn(
+        &mut self,
+        pcm: Vec<i16>,
+        early: Option<tokio::task::JoinHandle<Result<Transcript, AsrError>>>,
+    ) -> Result<Flow, SessionError> {
+        self.speculation = None;
         let end_of_speech = Instant::now();
         let call = self.call()?;
         let call_id = call.id().0;
         let hints = hints::for_state(&call.state(), call.venue_words());
         let agent = self.agent.clone();
         let mut filler = false;
+        let ready = early.as_ref().is_some_and(|t| t.is_finished());
         if agent.settings.fillers
+            && !ready
             && !self.filler_last
             && agent.asr_estimate_ms.load(Ordering::Relaxed)
                 > u64::from(agent.settings.filler_after_ms)
@@ -491,7 +655,14 @@ impl Session {
             filler = true;
         }
         // Recognize while the line's events keep flowing (marks, keys, hang-up).
-        let recognition = agent.recognizer.transcribe(&pcm, &hints);
+        let recognition = async {
+            match early {
+                Some(task) => task
+                    .await
+                    .unwrap_or_else(|e| Err(AsrError::Failed(e.to_string()))),
+                None => agent.recognizer.transcribe(&pcm, &hints).await,
+            }
+        };
         tokio::pin!(recognition);
         let mut keys = Vec::new();
         let mut closed = false;
@@ -505,7 +676,7 @@ impl Session {
                         }
                     }
                     Some(LineEvent::Dtmf(k)) => keys.push(k),
-                    Some(LineEvent::Closed) | None => { closed = true; break Err(crate::speech::AsrError::Failed("line closed".into())); }
+                    Some(LineEvent::Closed) | None => { closed = true; break Err(AsrError::Failed("line closed".into())); }
                     Some(_) => {}
                 }
             }
@@ -521,7 +692,7 @@ impl Session {
             return Ok(Flow::Done);
         }
         let text = match result {
-            Ok(t) => t.text,
+            Ok(t) => self.pick(&t).0.to_owned(),
             Err(e) => {
                 tracing::warn!(call = call_id, error = %e, "recognition failed");
                 String::new()
@@ -560,26 +731,36 @@ impl Session {
         self.perform(outputs).await
     }
 
-    /// Plays text; failures are logged and skipped (the call goes on).
+    /// Plays text sentence by sentence (the first plays while the next is
+    /// assembled); failures are logged and skipped (the call goes on).
     async fn say(&mut self, text: &str, rate: f32, interruptible: bool) {
         if text.trim().is_empty() {
             tracing::warn!("empty prompt skipped");
             return;
         }
-        let started = Instant::now();
-        match self.agent.synthesizer.synthesize(text, rate).await {
-            Ok(pcm) => {
-                let id = self.agent.next_clip();
-                self.queue.push_back(Clip { id, interruptible });
-                self.filler_last = false;
-                tracing::debug!(
-                    tts_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                    audio_ms = pcm.len() / 8,
-                    "prompt synthesized"
-                );
-                let _ = self.line.commands.send(LineCommand::Play { id, pcm }).await;
+        let all = pieces::sentences(text);
+        let last = all.len().saturating_sub(1);
+        for (i, sentence) in all.into_iter().enumerate() {
+            let started = Instant::now();
+            match self.agent.voice.render(sentence, rate).await {
+                Ok(pcm) => {
+                    let pcm = if i < last {
+                        pieces::with_pause_after(&pcm)
+                    } else {
+                        pcm
+                    };
+                    let id = self.agent.next_clip();
+                    self.queue.push_back(Clip { id, interruptible });
+                    self.filler_last = false;
+                    tracing::debug!(
+                        tts_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                        audio_ms = pcm.len() / 8,
+                        "sentence ready"
+                    );
+                    let _ = self.line.commands.send(LineCommand::Play { id, pcm }).await;
+                }
+                Err(e) => tracing::error!(error = %e, "prompt not synthesized"),
             }
-            Err(e) => tracing::error!(error = %e, "prompt not synthesized"),
         }
     }
 
@@ -603,6 +784,9 @@ impl Session {
         }
         let state = self.call()?.state();
         self.keys.expect_number(dtmf::takes_number(&state));
+        self.expect = Answer::from_state(&state);
+        self.detector
+            .set_end_silence(self.expect.end_of_turn_ms(&self.agent.settings));
         if self.queue.is_empty() {
             return self.prompts_done().await;
         }

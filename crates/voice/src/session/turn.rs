@@ -23,8 +23,11 @@ pub const FRAME_MS: u32 = 20;
 /// The knobs of turn detection (see [`super::VoiceSettings`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TurnSettings {
-    /// Silence that ends a turn.
+    /// Silence that ends a turn (changed per question, [`TurnDetector::set_end_silence`]).
     pub end_silence_ms: u32,
+    /// Silence after which the audio so far is handed out for a
+    /// speculative recognition ([`TurnEvent::Pause`]).
+    pub speculate_ms: u32,
     /// Extra silence awaited after a short burst ("えーと", "あのー"), so a
     /// filler followed by a pause does not end the turn.
     pub filler_extra_ms: u32,
@@ -43,7 +46,8 @@ pub struct TurnSettings {
 impl Default for TurnSettings {
     fn default() -> Self {
         Self {
-            end_silence_ms: 900,
+            end_silence_ms: 800,
+            speculate_ms: 300,
             filler_extra_ms: 700,
             short_burst_ms: 700,
             min_speech_ms: 200,
@@ -61,6 +65,9 @@ pub enum TurnEvent {
     None,
     /// The caller has finished a turn: its audio, pre-roll included.
     Turn(Vec<i16>),
+    /// The caller paused for `speculate_ms`: the turn so far, as
+    /// [`TurnEvent::Turn`] would give it if nothing more is said.
+    Pause(Vec<i16>),
     /// Nothing was said within the no-input time.
     NoInput,
 }
@@ -203,6 +210,52 @@ impl TurnDetector {
         self.waiting = None;
     }
 
+    /// The silence that ends the next turns.
+    pub fn set_end_silence(&mut self, ms: u32) {
+        self.settings.end_silence_ms = ms;
+    }
+
+    /// Silence since the caller's last voice, in ms (0 when not in a turn).
+    pub fn silence_ms(&self) -> u32 {
+        if self.in_speech {
+            self.silence_run * FRAME_MS
+        } else {
+            0
+        }
+    }
+
+    /// Voice frames in the turn so far: unchanged means nothing more was said.
+    pub fn speech_frames(&self) -> u32 {
+        self.speech_frames
+    }
+
+    /// Ends the turn under way now (its answer is already complete).
+    pub fn end_now(&mut self) -> Option<Vec<i16>> {
+        if !self.in_speech {
+            return None;
+        }
+        self.waiting = None;
+        Some(self.finish())
+    }
+
+    /// The turn's audio with all but 200 ms of the trailing silence cut;
+    /// the detector goes back to idle.
+    fn finish(&mut self) -> Vec<i16> {
+        let mut audio = std::mem::take(&mut self.turn);
+        audio.truncate(audio.len() - self.tail_cut().min(audio.len()));
+        self.in_speech = false;
+        self.speech_frames = 0;
+        self.voiced_run = 0;
+        self.silence_run = 0;
+        audio
+    }
+
+    /// Samples of trailing silence to drop (keep a little: soft endings).
+    fn tail_cut(&self) -> usize {
+        let keep_tail = Self::frames(200).min(self.silence_run) as usize;
+        (self.silence_run as usize).saturating_sub(keep_tail) * FRAME_SAMPLES
+    }
+
     /// Drops what was heard (a prompt that must not be interrupted plays).
     pub fn forget(&mut self) {
         self.turn.clear();
@@ -279,22 +332,17 @@ impl TurnDetector {
                 },
         );
         let too_long = self.turn.len() >= (self.settings.max_turn_ms as usize * 8);
+        let speech_enough = self.speech_frames >= Self::frames(self.settings.min_speech_ms);
         if self.silence_run >= needed || too_long {
-            let speech_enough = self.speech_frames >= Self::frames(self.settings.min_speech_ms);
-            // Keep a little of the trailing silence (soft endings), drop the rest.
-            let keep_tail = (Self::frames(200).min(self.silence_run)) as usize;
-            let cut = (self.silence_run as usize).saturating_sub(keep_tail) * FRAME_SAMPLES;
-            let mut audio = std::mem::take(&mut self.turn);
-            audio.truncate(audio.len().saturating_sub(cut));
-            self.in_speech = false;
-            self.speech_frames = 0;
-            self.voiced_run = 0;
-            self.silence_run = 0;
+            let audio = self.finish();
             if speech_enough {
                 self.waiting = None;
                 return TurnEvent::Turn(audio);
             }
             // A cough: the wait for an answer goes on where it was.
+        } else if speech_enough && self.silence_run == Self::frames(self.settings.speculate_ms) {
+            let cut = self.tail_cut();
+            return TurnEvent::Pause(self.turn[..self.turn.len() - cut].to_vec());
         }
         TurnEvent::None
     }

@@ -18,9 +18,26 @@ pub struct Hints {
     pub short_answer: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Transcript {
+    /// The recognizer's best hypothesis.
     pub text: String,
+    /// Its next best ones, best first (may be empty).
+    pub alternatives: Vec<String>,
+}
+
+impl Transcript {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            alternatives: Vec::new(),
+        }
+    }
+
+    /// Every hypothesis, best first.
+    pub fn hypotheses(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.text.as_str()).chain(self.alternatives.iter().map(String::as_str))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,16 +74,21 @@ pub trait Synthesizer: Send + Sync {
         text: &'a str,
         rate: f32,
     ) -> BoxFuture<'a, Result<Arc<[i16]>, TtsError>>;
+    /// Names the engine's set-up (voice, options) when its output may be
+    /// kept on disk between runs; `None` keeps nothing on disk.
+    fn cache_id(&self) -> Option<String> {
+        None
+    }
 }
 
-pub mod cache;
 pub mod config;
 pub mod open_jtalk;
 pub mod openai;
+pub mod pieces;
 pub mod whisper;
 
-pub use cache::{CacheStats, CachedSynthesizer};
 pub use config::AsrConfig;
 pub use open_jtalk::{OpenJTalk, TtsConfig};
 pub use openai::{OpenAiConfig, OpenAiTranscriber};
+pub use pieces::{PieceStats, Pieces};
 pub use whisper::{WhisperConfig, WhisperWorker};

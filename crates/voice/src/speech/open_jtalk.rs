@@ -181,6 +181,17 @@ impl Synthesizer for OpenJTalk {
     ) -> BoxFuture<'a, Result<Arc<[i16]>, TtsError>> {
         Box::pin(self.run(text, rate))
     }
+    fn cache_id(&self) -> Option<String> {
+        let c = &self.config;
+        let voice_len = std::fs::metadata(&c.voice).map(|m| m.len()).unwrap_or(0);
+        Some(format!(
+            "open_jtalk|{}|{voice_len}|{}|{}|{:?}",
+            c.voice.display(),
+            c.dictionary.display(),
+            c.native_8k,
+            c.extra_args
+        ))
+    }
 }
 
 fn ascii_digit(c: char) -> Option<char> {

@@ -155,7 +155,7 @@ impl OpenAiTranscriber {
         if echoed {
             tracing::warn!("transcription echoed the prompt; dropped");
         }
-        Ok(Transcript { text })
+        Ok(Transcript::new(text))
     }
 }
 

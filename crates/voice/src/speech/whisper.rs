@@ -45,6 +45,10 @@ pub struct WhisperConfig {
     /// `chunk_length` still pads to 30 s: measured, no change). Much less CPU;
     /// see docs/voice.md for the accuracy measured.
     pub chunk_length: Option<u32>,
+    /// Hypotheses returned per turn (the beam's best, in order), so that the
+    /// call can take the first one that answers the question. Only on the
+    /// short-window path (`chunk_length` set).
+    pub n_best: usize,
     /// Output cap for ordinary turns, in tokens.
     pub max_new_tokens: u32,
     /// Output cap when [`Hints::short_answer`] is set.
@@ -64,6 +68,7 @@ impl Default for WhisperConfig {
             threads: 2,
             beam: 5,
             chunk_length: None,
+            n_best: 5,
             max_new_tokens: 96,
             short_max_new_tokens: 24,
             timeout_ms: 20_000,
@@ -97,6 +102,8 @@ struct Worker {
 #[derive(Deserialize)]
 struct Reply {
     text: Option<String>,
+    #[serde(default)]
+    alternatives: Vec<String>,
     error: Option<String>,
     #[serde(default)]
     ms: f64,
@@ -260,12 +267,7 @@ impl WhisperWorker {
     ) -> Result<(Transcript, Timing), AsrError> {
         let started = Instant::now();
         if pcm_8k.is_empty() {
-            return Ok((
-                Transcript {
-                    text: String::new(),
-                },
-                Timing::default(),
-            ));
+            return Ok((Transcript::default(), Timing::default()));
         }
         let pcm16 = resample(pcm_8k, 8_000, 16_000);
         let bytes: Vec<u8> = pcm16.iter().flat_map(|s| s.to_le_bytes()).collect();
@@ -278,6 +280,7 @@ impl WhisperWorker {
             "max_new_tokens": if hints.short_answer { c.short_max_new_tokens } else { c.max_new_tokens },
             "beam": c.beam.max(1),
             "chunk_length": c.chunk_length.filter(|_| secs < 29).map(|l| l.max(secs + 1)),
+            "n_best": c.n_best.max(1),
         });
         let header = format!("{header}\n").into_bytes();
 
@@ -311,6 +314,13 @@ impl WhisperWorker {
         }
         let raw = reply.text.unwrap_or_default();
         let (text, echoed_prompt, cut_loop) = clean(&raw, hints);
+        let mut alternatives: Vec<String> = Vec::new();
+        for alt in &reply.alternatives {
+            let (alt, _, _) = clean(alt, hints);
+            if !alt.is_empty() && alt != text && !alternatives.contains(&alt) {
+                alternatives.push(alt);
+            }
+        }
         let timing = Timing {
             wall: started.elapsed(),
             worker: Duration::from_secs_f64(reply.ms.max(0.0) / 1000.0),
@@ -327,7 +337,7 @@ impl WhisperWorker {
             cut_loop,
             "recognized"
         );
-        Ok((Transcript { text }, timing))
+        Ok((Transcript { text, alternatives }, timing))
     }
 }
 

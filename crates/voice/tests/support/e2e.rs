@@ -20,7 +20,7 @@ use madoguchi_store::{CallId, CallSummary, CallTurn, Store};
 use madoguchi_voice::session::{VoiceAgent, VoiceSettings};
 use madoguchi_voice::sip::SipEndpoint;
 use madoguchi_voice::speech::{
-    CachedSynthesizer, OpenJTalk, Recognizer, Synthesizer, TtsConfig, WhisperConfig, WhisperWorker,
+    OpenJTalk, Recognizer, Synthesizer, TtsConfig, WhisperConfig, WhisperWorker,
 };
 
 use super::audio;
@@ -135,7 +135,7 @@ pub struct Engines {
 }
 
 pub async fn engines(whisper: WhisperConfig) -> Engines {
-    let tts = CachedSynthesizer::new(OpenJTalk::new(tts_config()).unwrap(), 512);
+    let tts = OpenJTalk::new(tts_config()).unwrap();
     let asr = WhisperWorker::start(whisper).await.expect("Whisper worker");
     Engines {
         asr: Arc::new(asr),
@@ -153,7 +153,7 @@ pub struct World {
     pub voice: OpenJTalk,
 }
 
-pub async fn world(settings: VoiceSettings, engines: &Engines) -> World {
+pub async fn world(mut settings: VoiceSettings, engines: &Engines) -> World {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -163,6 +163,8 @@ pub async fn world(settings: VoiceSettings, engines: &Engines) -> World {
         .try_init();
     let dir = tempfile::tempdir().unwrap();
     let (store, venues) = store(dir.path()).await;
+    // Prompt pieces are kept between runs, as in production.
+    settings.tts_cache_dir = repo().join(".voice/tts-cache").display().to_string();
     let agent = VoiceAgent::new(
         store.clone(),
         clock(),
@@ -170,6 +172,7 @@ pub async fn world(settings: VoiceSettings, engines: &Engines) -> World {
         engines.tts.clone(),
         settings,
     );
+    agent.warm().await.unwrap();
     let endpoint = SipEndpoint::start(loopback_config(), agent.clone().line_handler())
         .await
         .unwrap();
