@@ -1,15 +1,19 @@
-//! Voice turn latency under load: N baresip callers at once talk to the real
-//! agent (SIP endpoint on loopback, Open JTalk, Whisper workers, the dialog,
-//! SQLite), each answering the first questions of a booking by voice.
+//! Voice bookings under load: N baresip callers at once each make a whole
+//! booking by voice (the e2e caller of `crates/voice/tests/support/caller.rs`:
+//! Open JTalk speech through 8 kHz μ-law, keys only where a spoken answer
+//! was misheard) with the real agent (SIP endpoint on loopback, the prompt
+//! pieces, Whisper workers, the dialog, SQLite).
 //!
-//! What is measured, at the caller: baresip plays the answer WAV (Open JTalk
-//! through 8 kHz μ-law) and records what it hears on the same clock. The
-//! latency of a turn is from the end of the caller's speech (the position
-//! in the recording when the microphone was switched, plus the speech
-//! length) to the first loud 20 ms window of agent audio after it. It
-//! includes the agent's end-of-turn silence (`end_of_turn_ms`, 900 ms by
-//! default), recognition, the dialog and synthesis. Fillers are off, so the
-//! first audio is the real answer. Resolution ±40 ms (frames, file writes).
+//! What is measured, at the caller: baresip plays the answer WAV and
+//! records what it hears on the same clock. The latency of a turn is from
+//! the end of the caller's speech (the position in the recording when the
+//! microphone was switched, plus the speech length) to the first loud
+//! 20 ms window of agent audio after it. It includes the agent's
+//! end-of-turn silence, recognition, the dialog and assembling the reply,
+//! and RTP/jitter buffering at both ends. Fillers are off unless
+//! `--fillers`, so the first audio is the real answer. Resolution ±40 ms.
+//! Per call: its length from dialing to the hang-up, the agent's turns
+//! (the call log), and seconds of agent speech heard.
 //!
 //! Also: recognition wall and CPU time per utterance (from the Whisper
 //! worker), resident memory of the agent process and its workers, and with
@@ -19,7 +23,7 @@
 //! ```text
 //! scripts/voice-setup.sh
 //! cargo run --release -p madoguchi-bench --bin voice_latency -- \
-//!     [--calls 1,3,5,10] [--chunk-length 10] [--workers 1] [--threads 2] [--busy] [--fillers]
+//!     [--calls 1,3,5] [--chunk-length 10] [--workers 1] [--threads 2] [--busy] [--fillers]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -36,19 +40,12 @@ use madoguchi_voice::speech::{
 };
 use support::audio;
 use support::baresip::Baresip;
-use support::e2e::{self, Engines, LOUD, heard_so_far, wait_prompt_done};
+use support::caller::{Wish, call};
+use support::e2e::{self, Engines, LOUD};
 
-/// The answers each caller gives, in order (a booking's first steps).
-const ANSWERS: &[(&str, f32)] = &[
-    ("新しい予約をお願いします", 1.0),
-    ("はい", 1.0),
-    ("はい", 0.9),
-    ("はい", 1.2),
-    ("びさい事務所でお願いします", 0.9),
-    ("ふたりです", 0.9),
-    ("12月10日でお願いします", 0.9),
-    ("午前10時でお願いします", 1.0),
-];
+/// The day each simultaneous caller asks for (weekdays of December 2026),
+/// so that they do not compete for the same slot.
+const DAYS: &[u32] = &[10, 11, 14, 15, 16, 17, 18, 21, 22, 23];
 
 /// Whisper with each recognition's cost noted.
 struct Timed {
@@ -108,7 +105,7 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
-        calls: vec![1, 3, 5, 10],
+        calls: vec![1, 3, 5],
         chunk_length: None,
         workers: 1,
         threads: 2,
@@ -137,37 +134,68 @@ fn args() -> Args {
     a
 }
 
-/// One caller: waits for each question to end, answers, and measures the
-/// time to the agent's first audio after its speech. Returns latencies (ms).
-async fn caller(w: Arc<e2e::World>, n: usize) -> Vec<f64> {
-    let quiet = w.quiet_wav(400_000);
-    let mut phone = Baresip::start(&format!("05860000{n:02}"), &quiet).await;
-    phone.dial(&w.uri()).await;
-    phone.wait_event("CALL_ESTABLISHED", 20).await;
-    let mut from = wait_prompt_done(&phone, 0, 1200, 60).await;
-    let mut out = Vec::new();
-    for (i, &(text, rate)) in ANSWERS.iter().enumerate() {
-        let (wav, ms) = w
-            .caller_wav(&format!("c{n}-{i}"), text, rate, 300_000)
-            .await;
-        let at = heard_so_far(&phone).len().max(from);
-        phone.set_mic(&wav).await;
-        let end = at + ms as usize * 8;
-        let done = wait_prompt_done(&phone, end, 1200, 60).await;
-        let heard = heard_so_far(&phone);
+/// What one caller's booking gave.
+struct Booking {
+    /// Per spoken answer: end of the caller's speech → first agent audio (ms).
+    latencies: Vec<f64>,
+    length: Duration,
+    turns: usize,
+    /// Seconds of agent speech heard (loud stretches, pauses under 0.3 s
+    /// inside them counted).
+    speech: f64,
+    booked: bool,
+}
+
+/// One caller books by voice (the e2e caller), measured from its side.
+async fn caller(w: Arc<e2e::World>, n: usize) -> Booking {
+    let number = format!("0901234{:04}", 5600 + n);
+    let wish = Wish {
+        day: DAYS[n % DAYS.len()],
+    };
+    let run = call(&w, &number, true, None, wish).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (heard, _) = audio::read_wav(&run.phone.recording());
+    let levels = audio::frame_rms(&heard, audio::RATE);
+    let mut latencies = Vec::new();
+    for &(at, len, done) in &run.spoken {
+        let end = at + len;
         if heard.len() > end {
-            let levels = audio::frame_rms(&heard[end..done.min(heard.len())], audio::RATE);
-            if let Some(k) = levels.iter().position(|&l| l > LOUD) {
-                out.push(k as f64 * 20.0);
+            let after = audio::frame_rms(&heard[end..done.min(heard.len())], audio::RATE);
+            if let Some(k) = after.iter().position(|&l| l > LOUD) {
+                latencies.push(k as f64 * 20.0);
             }
         }
-        from = done;
     }
-    phone.hangup().await;
-    let _ =
-        tokio::time::timeout(Duration::from_secs(10), phone.wait_event("CALL_CLOSED", 10)).await;
-    phone.quit().await;
-    out
+    let summary = w.ended(run.id).await;
+    let turns = w.turns(run.id).await.len();
+    run.phone.quit().await;
+    Booking {
+        latencies,
+        length: run.length,
+        turns,
+        speech: speech_seconds(&levels),
+        booked: summary.outcome.as_deref() == Some("booked"),
+    }
+}
+
+/// Loud 20 ms frames, gaps under 0.3 s inside speech counted as speech.
+fn speech_seconds(levels: &[f64]) -> f64 {
+    let mut frames = 0;
+    let mut gap = 0;
+    let mut speaking = false;
+    for &l in levels {
+        if l > LOUD {
+            if speaking && gap < 15 {
+                frames += gap;
+            }
+            frames += 1;
+            gap = 0;
+            speaking = true;
+        } else {
+            gap += 1;
+        }
+    }
+    frames as f64 * 0.02
 }
 
 async fn engines(a: &Args) -> (Engines, Arc<Timed>) {
@@ -211,6 +239,7 @@ async fn main() {
         "| calls | turns | p50 ms | p95 ms | max ms | asr wall p50 | asr cpu p50 | peak RSS MB | MB/call |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
+    let mut calls_table = Vec::new();
     for &n in &a.calls {
         let settings = VoiceSettings {
             fillers: a.fillers,
@@ -240,8 +269,11 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
         let mut lat = Vec::new();
+        let mut bookings = Vec::new();
         for t in tasks {
-            lat.extend(t.await.unwrap());
+            let b = t.await.unwrap();
+            lat.extend(b.latencies.iter().copied());
+            bookings.push(b);
         }
         sampler.abort();
         lat.sort_by(f64::total_cmp);
@@ -264,9 +296,26 @@ async fn main() {
             peak.saturating_sub(base) as f64 / 1024.0 / n as f64,
         );
         eprintln!("({n} calls took {:.0} s)", started.elapsed().as_secs_f64());
+        for b in &bookings {
+            calls_table.push(format!(
+                "| {n} | {:.0} s | {} | {:.0} s | {} |",
+                b.length.as_secs_f64(),
+                b.turns,
+                b.speech,
+                if b.booked { "yes" } else { "**no**" }
+            ));
+        }
         if let Ok(w) = Arc::try_unwrap(w) {
             w.shutdown().await;
         }
+    }
+
+    println!(
+        "\n| calls at once | call length (dial → hang-up) | agent turns | agent speech | booked |"
+    );
+    println!("|---|---|---|---|---|");
+    for row in &calls_table {
+        println!("{row}");
     }
 
     if a.busy {

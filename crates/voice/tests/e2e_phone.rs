@@ -19,152 +19,14 @@ use madoguchi_store::CallId;
 use madoguchi_voice::session::{VoiceSettings, wav};
 use support::audio::{self, frame_rms, longest_loud_run};
 use support::baresip::Baresip;
+use support::caller::{QUESTION_OVER_MS, Wish, call};
 use support::e2e::{
-    Engines, LOUD, World, asked, dump, engines, heard_so_far, loud_frames, press, wait_prompt_done,
-    whisper_config, world,
+    Engines, LOUD, World, asked, dump, engines, loud_frames, wait_prompt_done, whisper_config,
+    world,
 };
 
 /// One test at a time: each runs Whisper on both cores.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Silence after a question before the caller answers (the agent's
-/// prompts have pauses between sentences shorter than this).
-const QUESTION_OVER_MS: u32 = 1000;
-
-#[derive(Debug, Clone)]
-enum Reply {
-    Voice(&'static str, f32),
-    Keys(&'static str),
-}
-
-/// The caller's answers, per question asked. `voice` false = keypad
-/// wherever the dialog takes keys. A question asked again (misheard) is
-/// answered with keys when it takes them.
-fn reply(question: &str, again: bool, voice: bool, prompt_text: &str) -> Option<Reply> {
-    use Reply::{Keys, Voice};
-    Some(match question {
-        "ask_intent" if voice && !again => Voice("新しい予約をお願いします", 1.0),
-        "ask_intent" | "ask_intent_retry" => Keys("1"),
-        "ask_eligibility" | "ask_eligibility_next" if voice && !again => Voice("はい", 1.0),
-        "ask_eligibility" | "ask_eligibility_next" | "ask_eligibility_retry" => Keys("1"),
-        "ask_venue" if voice && !again => Voice("びさい事務所でお願いします", 0.9),
-        "ask_venue" | "ask_venue_retry" => Keys("2"),
-        "ask_party" if voice && !again => Voice("ふたりです", 0.9),
-        "ask_party" | "ask_party_retry" => Keys("2"),
-        "ask_date" if voice && !again => Voice("12月10日でお願いします", 1.0),
-        "ask_date" | "ask_date_retry" => Keys("1210#"),
-        "ask_time" if voice && !again => Voice("午前10時でお願いします", 1.0),
-        "ask_time" | "ask_time_retry" => Keys("1000#"),
-        "offer_slot" | "offer_slot_retry" => {
-            let right = prompt_text.contains("尾西")
-                && prompt_text.contains("12月10日")
-                && prompt_text.contains("10時");
-            match (right, voice && !again) {
-                (true, true) => Voice("はい、お願いします", 1.2),
-                (true, false) => Keys("1"),
-                (false, _) => Keys("2"),
-            }
-        }
-        "ask_name" if !again => Voice("いちのみや たろうです", 1.0),
-        "ask_name" | "ask_name_retry" => Voice("いちのみや たろう", 0.9),
-        "ask_kana" if !again => Voice("いちのみや たろう", 1.0),
-        "ask_kana" | "ask_kana_retry" => Voice("いちのみや たろう", 0.8),
-        "ask_birth" if voice && !again => Voice("昭和35年4月1日です", 0.9),
-        "ask_birth" | "ask_birth_retry" => Keys("19600401#"),
-        "ask_use_caller_id" if voice && !again => Voice("はい", 1.2),
-        "ask_use_caller_id" | "ask_use_caller_id_retry" => Keys("1"),
-        "ask_phone" | "ask_phone_retry" => Keys("09012345678#"),
-        "confirm_booking" if voice && !again => Voice("はい、お願いします", 1.0),
-        "confirm_booking" | "confirm_booking_retry" => Keys("1"),
-        "ask_yes_no" => Voice("はい", 0.9),
-        // After an offer turned down (a misheard date or time): key the day.
-        "ask_new_date" => Keys("1210#"),
-        // A misheard date or time that is full or closed: another day.
-        "offer_alternatives" | "offer_alternatives_retry" => Keys("0"),
-        _ => return None,
-    })
-}
-
-/// What happened on one call, from the caller's side.
-struct CallRun {
-    id: CallId,
-    phone: Baresip,
-    /// Per spoken answer: where in the recording the caller started
-    /// speaking, its length, and where the next question had ended.
-    spoken: Vec<(usize, usize, usize)>,
-    /// Where the first question (after the greeting) had ended.
-    greeted_at: usize,
-}
-
-/// Calls the agent and answers each question with `reply` until the call
-/// ends or `stop_at` is asked (then hangs up).
-async fn call(w: &World, caller: &str, voice: bool, stop_at: Option<&str>) -> CallRun {
-    let quiet = w.quiet_wav(240_000);
-    let mut phone = Baresip::start(caller, &quiet).await;
-    phone.dial(&w.uri()).await;
-    phone.wait_event("CALL_ESTABLISHED", 10).await;
-    let id = w.call().await.id;
-    let mut spoken = Vec::new();
-    let mut seen = 0;
-    let mut greeted_at = 0;
-    let mut pending: Option<(usize, usize)> = None;
-    for n in 0..40 {
-        let turns = w.next_turn(id, seen, 60).await;
-        seen = turns.len();
-        let last = turns.last().unwrap();
-        if !last.outcome.is_empty() {
-            break;
-        }
-        let question = asked(&turns);
-        // Asked again because the answer was not understood or not heard
-        // (retry prompts have their own ids).
-        let again = matches!(last.understood.as_str(), "not_understood" | "silence");
-        let Some(answer) = reply(&question, again, voice, &last.prompt_text) else {
-            dump(&turns);
-            panic!("no answer for {question:?}");
-        };
-        // The question is said after its turn is logged (a filler may have
-        // played before, while recognizing): listen from here.
-        let from = heard_so_far(&phone).len();
-        let done = if !voice && matches!(answer, Reply::Keys(_)) && n > 0 {
-            // A caller who knows the menu keys in while the question plays
-            // (a key stops it).
-            tokio::time::sleep(Duration::from_millis(1500)).await;
-            heard_so_far(&phone).len()
-        } else {
-            wait_prompt_done(&phone, from, QUESTION_OVER_MS, 40).await
-        };
-        if n == 0 {
-            greeted_at = done;
-        }
-        if let Some((at, len)) = pending.take() {
-            spoken.push((at, len, done));
-        }
-        if stop_at == Some(question.as_str()) {
-            phone.hangup().await;
-            break;
-        }
-        match answer {
-            Reply::Voice(text, rate) => {
-                let (wav, ms) = w.caller_wav(&format!("a{n}"), text, rate, 120_000).await;
-                let at = heard_so_far(&phone).len();
-                phone.set_mic(&wav).await;
-                pending = Some((at, ms as usize * 8));
-            }
-            Reply::Keys(keys) => {
-                phone.set_mic(&quiet).await;
-                press(&mut phone, keys).await;
-            }
-        }
-    }
-    phone.wait_event("CALL_CLOSED", 60).await;
-    CallRun {
-        id,
-        phone,
-        spoken,
-        greeted_at,
-    }
-}
 
 async fn setup(settings: VoiceSettings) -> (tokio::sync::MutexGuard<'static, ()>, Engines, World) {
     let guard = SERIAL.lock().await;
@@ -199,7 +61,7 @@ async fn check_booking(w: &World, id: CallId) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_booking_by_voice_lands_in_the_database() {
     let (_serial, _engines, w) = setup(VoiceSettings::default()).await;
-    let run = call(&w, "09012345678", true, None).await;
+    let run = call(&w, "09012345678", true, None, Wish::default()).await;
     check_booking(&w, run.id).await;
     let turns = w.turns(run.id).await;
     // Most answers were understood by voice (keys only where misheard).
@@ -249,7 +111,7 @@ async fn a_booking_by_keypad_lands_in_the_database() {
         ..VoiceSettings::default()
     };
     let (_serial, _engines, w) = setup(settings).await;
-    let run = call(&w, "09012345678", false, None).await;
+    let run = call(&w, "09012345678", false, None, Wish::default()).await;
     check_booking(&w, run.id).await;
     let turns = w.turns(run.id).await;
     let keyed = turns
@@ -265,7 +127,7 @@ async fn a_booking_by_keypad_lands_in_the_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hang_up_midway_is_logged_abandoned_at_its_step() {
     let (_serial, _engines, w) = setup(VoiceSettings::default()).await;
-    let run = call(&w, "0586123456", true, Some("ask_party")).await;
+    let run = call(&w, "0586123456", true, Some("ask_party"), Wish::default()).await;
     let call = w.ended(run.id).await;
     dump(&w.turns(run.id).await);
     assert_eq!(call.outcome.as_deref(), Some("abandoned"));

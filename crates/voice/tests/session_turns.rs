@@ -63,7 +63,8 @@ fn run(detector: &mut TurnDetector, signal: &Signal) -> Vec<(usize, TurnEvent)> 
     let mut out = Vec::new();
     for (i, f) in signal.frames().iter().enumerate() {
         match detector.push(f) {
-            TurnEvent::None => {}
+            // Speculation points: see the pause test.
+            TurnEvent::None | TurnEvent::Pause(_) => {}
             e => out.push((i, e)),
         }
     }
@@ -111,14 +112,67 @@ fn a_sentence_ends_after_the_silence() {
     // 1.5 s of speech, the 300 ms pre-roll and at most 200 ms of tail.
     let ms = turn_ms(e);
     assert!((1800..=2000).contains(&ms), "{ms} ms");
-    // Ended 900 ms after the speech (500 + 1500 + 900 ms = frame 145).
-    assert_eq!(*frame, 144);
+    // Ended 800 ms after the speech (500 + 1500 + 800 ms = frame 140).
+    assert_eq!(*frame, 139);
+}
+
+#[test]
+fn a_pause_hands_out_the_turn_so_far_and_the_end_matches_it() {
+    let mut d = TurnDetector::new(TurnSettings::default());
+    d.listen();
+    let s = Signal::new().silence(500).speech(1500).silence(2000);
+    let mut pauses = Vec::new();
+    let mut turn = None;
+    for (i, f) in s.frames().iter().enumerate() {
+        match d.push(f) {
+            TurnEvent::Pause(pcm) => pauses.push((i, pcm)),
+            TurnEvent::Turn(pcm) => turn = Some((i, pcm)),
+            _ => {}
+        }
+    }
+    assert_eq!(pauses.len(), 1, "one pause of 300 ms");
+    // 500 + 1500 + 300 ms of silence = frame 115.
+    assert_eq!(pauses[0].0, 114);
+    let (end, pcm) = turn.unwrap();
+    assert_eq!(end, 139);
+    assert_eq!(
+        pauses[0].1, pcm,
+        "the same audio: its recognition can be reused"
+    );
+}
+
+#[test]
+fn a_turn_can_end_early_and_the_end_silence_follows_the_question() {
+    let mut d = TurnDetector::new(TurnSettings::default());
+    d.set_end_silence(1100);
+    d.listen();
+    let s = Signal::new().silence(500).speech(1500).silence(2000);
+    let frames = s.frames();
+    let mut ended = None;
+    for (i, f) in frames.iter().enumerate() {
+        if let TurnEvent::Turn(_) = d.push(f) {
+            ended = Some(i);
+        }
+    }
+    // 500 + 1500 + 1100 ms = frame 155.
+    assert_eq!(ended, Some(154));
+    // Ended by the caller of the detector after 500 ms of silence.
+    let mut d = TurnDetector::new(TurnSettings::default());
+    d.listen();
+    for f in &frames[..125] {
+        assert!(!matches!(d.push(f), TurnEvent::Turn(_)));
+    }
+    assert_eq!(d.silence_ms(), 500);
+    let pcm = d.end_now().unwrap();
+    assert!(pcm.len() / 8 >= 1800, "{} ms", pcm.len() / 8);
+    assert!(!d.in_speech());
+    assert!(d.end_now().is_none());
 }
 
 #[test]
 fn a_filler_a_pause_and_the_answer_are_one_turn() {
     let mut d = TurnDetector::new(TurnSettings::default());
-    // えーと (400 ms), a 1.2 s pause — longer than the 900 ms end of turn —
+    // えーと (400 ms), a 1.2 s pause — longer than the 800 ms end of turn —
     // then the answer.
     let s = Signal::new()
         .silence(300)
@@ -138,8 +192,8 @@ fn a_long_pause_after_a_filler_still_ends_the_turn() {
     let s = Signal::new().silence(300).speech(400).silence(3000);
     let events = run(&mut d, &s);
     assert_eq!(events.len(), 1);
-    // 900 + 700 ms after a short burst.
-    assert_eq!(events[0].0, (300 + 400 + 1600) / 20 - 1);
+    // 800 + 700 ms after a short burst.
+    assert_eq!(events[0].0, (300 + 400 + 1500) / 20 - 1);
 }
 
 #[test]

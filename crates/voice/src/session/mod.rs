@@ -19,11 +19,11 @@ use crate::line::{Line, LineCommand, LineEvent, LineHandler, TransferResult};
 use crate::speech::pieces::{self, Pieces};
 use crate::speech::{AsrError, Recognizer, Synthesizer, Transcript};
 use dtmf::DtmfCollector;
-use expect::Answer;
 use madoguchi_calls::{
     Call, CallError, CallKind, CallOptions, CallerInput, Output, ScenarioChoice,
 };
 use madoguchi_core::Clock;
+use madoguchi_dialog::Expect;
 use madoguchi_store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -354,7 +354,7 @@ struct Session {
     /// Events that arrived while recognizing, handled next.
     deferred: VecDeque<LineEvent>,
     /// What the current question expects.
-    expect: Answer,
+    expect: Expect,
     /// A recognition of the turn so far, started in the caller's pause.
     speculation: Option<Speculation>,
 }
@@ -384,7 +384,7 @@ impl Session {
             filler_last: false,
             transferring: false,
             deferred: VecDeque::new(),
-            expect: Answer::Other,
+            expect: Expect::Nothing,
             speculation: None,
         }
     }
@@ -544,7 +544,7 @@ impl Session {
         let Some(call) = self.call.as_ref() else {
             return;
         };
-        let hints = hints::for_state(&call.state(), call.venue_words());
+        let hints = hints::for_expect(call.expect(), call.venue_words());
         let recognizer = self.agent.recognizer.clone();
         self.speculation = Some(Speculation {
             speech_frames: self.detector.speech_frames(),
@@ -608,8 +608,8 @@ impl Session {
             .with_timezone(&madoguchi_core::JST)
             .date_naive();
         let venues = self.call.as_ref().map(|c| c.venue_words()).unwrap_or(&[]);
-        match self.expect.pick(t.hypotheses(), today, venues) {
-            Some(h) => (h, self.expect.is_complete(h, today, venues)),
+        match expect::pick(self.expect, t.hypotheses(), today, venues) {
+            Some(h) => (h, expect::is_complete(self.expect, h, today, venues)),
             None => ("", false),
         }
     }
@@ -630,7 +630,7 @@ impl Session {
         let end_of_speech = Instant::now();
         let call = self.call()?;
         let call_id = call.id().0;
-        let hints = hints::for_state(&call.state(), call.venue_words());
+        let hints = hints::for_expect(call.expect(), call.venue_words());
         let agent = self.agent.clone();
         let mut filler = false;
         let ready = early.as_ref().is_some_and(|t| t.is_finished());
@@ -782,11 +782,11 @@ impl Session {
                 }
             }
         }
-        let state = self.call()?.state();
-        self.keys.expect_number(dtmf::takes_number(&state));
-        self.expect = Answer::from_state(&state);
+        let expect = self.call()?.expect();
+        self.keys.expect_number(expect.takes_number());
+        self.expect = expect;
         self.detector
-            .set_end_silence(self.expect.end_of_turn_ms(&self.agent.settings));
+            .set_end_silence(expect::end_of_turn_ms(expect, &self.agent.settings));
         if self.queue.is_empty() {
             return self.prompts_done().await;
         }

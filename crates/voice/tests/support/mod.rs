@@ -6,6 +6,7 @@
 
 pub mod audio;
 pub mod baresip;
+pub mod caller;
 pub mod e2e;
 pub mod sipp;
 
