@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod providers;
+pub mod redact;
 pub mod settings;
 pub mod templates;
 pub mod worker;

@@ -5,9 +5,15 @@
 //! Several instances may run workers on one PostgreSQL database: the store
 //! hands each message to one claimer. A message is marked sent right after
 //! the provider accepts it; one claimed but never confirmed (a crash) is
-//! claimed again when its lease runs out.
+//! claimed again when its lease runs out. A worker claims only what it sends
+//! at once, and every provider call is cut off at `send_timeout`, so the
+//! lease always outlives the work it covers.
+//!
+//! Provider error texts are stored redacted ([`crate::redact`]): staff see
+//! the provider's code and words, never the recipient's number or address.
 
 use crate::providers::{EmailProvider, OutgoingEmail, OutgoingSms, SendError, SmsProvider};
+use crate::redact::redact;
 use crate::settings::NotifySettings;
 use crate::templates::{self, EventTemplates, Values};
 
@@ -53,7 +59,11 @@ pub struct RetryPolicy {
     /// After this many attempts the message is marked failed.
     pub max_attempts: u32,
     /// A claimed message not confirmed within this time is claimed again.
+    /// Never shorter than twice `send_timeout` (see [`RetryPolicy::lease`]).
     pub lease: Duration,
+    /// How long one provider call may take before it counts as a temporary
+    /// failure: a hanging provider costs one attempt, not the queue.
+    pub send_timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -63,11 +73,21 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(3600),
             max_attempts: 8,
             lease: Duration::from_secs(300),
+            send_timeout: Duration::from_secs(10),
         }
     }
 }
 
 impl RetryPolicy {
+    /// The lease taken on claimed messages. A worker claims no more than it
+    /// sends at once and each send ends within `send_timeout`, so a lease of
+    /// twice that outlives the work it covers: no other instance claims a
+    /// message while it is being sent (the cause of duplicates).
+    pub fn lease(&self) -> chrono::Duration {
+        let lease = self.lease.max(self.send_timeout.saturating_mul(2));
+        chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::minutes(5))
+    }
+
     /// The wait after `attempts` failed attempts: exponential, capped, with
     /// "equal jitter" (between half and all of it) so that many messages
     /// failing together do not come back together. `unit` is in [0, 1).
@@ -98,6 +118,18 @@ pub struct Pass {
     pub reminders_queued: u64,
 }
 
+impl Pass {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Sent => self.sent += 1,
+            Outcome::Retry => self.retrying += 1,
+            Outcome::Ended(NoticeStatus::Undeliverable) => self.undeliverable += 1,
+            Outcome::Ended(NoticeStatus::Skipped) => self.skipped += 1,
+            Outcome::Ended(_) => self.failed += 1,
+        }
+    }
+}
+
 /// The outbox worker.
 #[derive(Clone)]
 pub struct Worker {
@@ -114,7 +146,8 @@ pub struct Worker {
 /// How often an idle worker looks for new messages (written by requests of
 /// this or another instance).
 const POLL: Duration = Duration::from_secs(5);
-const BATCH: u32 = 16;
+/// Messages sent at once per channel; also how many are claimed at once.
+const PER_CHANNEL: u32 = 8;
 
 enum Outcome {
     Sent,
@@ -163,36 +196,65 @@ impl Worker {
     }
 
     /// Queues the reminders due now, then delivers every message due now:
-    /// booking notices from the outbox and web link SMS from calls.
+    /// booking notices from the outbox and web link SMS from calls. SMS and
+    /// email go in parallel lanes, each sending up to [`PER_CHANNEL`]
+    /// messages at once, so neither waits behind the other.
     pub async fn run_once(&self) -> Result<Pass, WorkerError> {
-        let mut pass = Pass {
-            reminders_queued: self.queue_reminders().await?,
-            ..Pass::default()
-        };
+        let reminders_queued = self.queue_reminders().await?;
+        let (sms, email) = tokio::join!(
+            self.drain(NoticeChannel::Sms),
+            self.drain(NoticeChannel::Email)
+        );
+        let (sms, email) = (sms?, email?);
+        Ok(Pass {
+            sent: sms.sent + email.sent,
+            retrying: sms.retrying + email.retrying,
+            failed: sms.failed + email.failed,
+            undeliverable: sms.undeliverable + email.undeliverable,
+            skipped: sms.skipped + email.skipped,
+            reminders_queued,
+        })
+    }
+
+    /// Delivers every message of `channel` due now, a claim of at most
+    /// [`PER_CHANNEL`] at a time, all of a claim sent at once.
+    async fn drain(&self, channel: NoticeChannel) -> Result<Pass, WorkerError> {
+        let mut pass = Pass::default();
         loop {
             let now = self.clock.now();
-            let lease = chrono::Duration::from_std(self.policy.lease)
-                .unwrap_or_else(|_| chrono::Duration::minutes(5));
-            let notices = self.store.claim_notices(now, lease, BATCH).await?;
-            let links = self.store.claim_link_sms(now, lease, BATCH).await?;
+            let lease = self.policy.lease();
+            let notices = self
+                .store
+                .claim_notices_on(Some(channel), now, lease, PER_CHANNEL)
+                .await?;
+            let room = PER_CHANNEL.saturating_sub(u32::try_from(notices.len()).unwrap_or(0));
+            let links = if channel == NoticeChannel::Sms && room > 0 {
+                self.store.claim_link_sms(now, lease, room).await?
+            } else {
+                Vec::new()
+            };
             if notices.is_empty() && links.is_empty() {
                 return Ok(pass);
             }
-            let mut outcomes = Vec::with_capacity(notices.len() + links.len());
+            let mut sending = tokio::task::JoinSet::new();
             for notice in notices {
-                outcomes.push(self.deliver(&notice).await?);
+                let worker = self.clone();
+                sending.spawn(async move { worker.deliver(&notice).await });
             }
             for link in links {
-                outcomes.push(self.deliver_link(&link).await?);
+                let worker = self.clone();
+                sending.spawn(async move { worker.deliver_link(&link).await });
             }
-            for outcome in outcomes {
-                match outcome {
-                    Outcome::Sent => pass.sent += 1,
-                    Outcome::Retry => pass.retrying += 1,
-                    Outcome::Ended(NoticeStatus::Undeliverable) => pass.undeliverable += 1,
-                    Outcome::Ended(NoticeStatus::Skipped) => pass.skipped += 1,
-                    Outcome::Ended(_) => pass.failed += 1,
+            let mut failure = None;
+            while let Some(done) = sending.join_next().await {
+                match done {
+                    Ok(Ok(outcome)) => pass.count(outcome),
+                    Ok(Err(e)) => failure = Some(e),
+                    Err(e) => tracing::error!(error = %e, "notification task ended abnormally"),
                 }
+            }
+            if let Some(e) = failure {
+                return Err(e);
             }
         }
     }
@@ -204,7 +266,9 @@ impl Worker {
         let end = |status: NoticeStatus, reason: &str| {
             let reason = reason.to_owned();
             async move {
-                store.link_sms_given_up(link.id, status, &reason).await?;
+                store
+                    .link_sms_given_up(link.id, status, &redact(&reason))
+                    .await?;
                 tracing::info!(
                     link_sms = link.id,
                     call = link.call_id.0,
@@ -263,7 +327,9 @@ impl Worker {
             Err(SendError::Temporary(reason)) if link.attempts < self.policy.max_attempts => {
                 let delay = self.policy.delay(link.attempts, rand::random::<f64>());
                 let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
-                store.link_sms_retry(link.id, next, &reason).await?;
+                store
+                    .link_sms_retry(link.id, next, &redact(&reason))
+                    .await?;
                 tracing::warn!(
                     link_sms = link.id,
                     attempts = link.attempts,
@@ -315,7 +381,9 @@ impl Worker {
     async fn deliver(&self, notice: &ClaimedNotice) -> Result<Outcome, WorkerError> {
         let store = &self.store;
         let end = |status: NoticeStatus, reason: String| async move {
-            store.notice_given_up(notice.id, status, &reason).await?;
+            store
+                .notice_given_up(notice.id, status, &redact(&reason))
+                .await?;
             tracing::info!(
                 message = notice.id,
                 event = notice.event.as_str(),
@@ -433,7 +501,9 @@ impl Worker {
             Err(SendError::Temporary(reason)) if notice.attempts < self.policy.max_attempts => {
                 let delay = self.policy.delay(notice.attempts, rand::random::<f64>());
                 let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
-                store.notice_retry(notice.id, next, &reason).await?;
+                store
+                    .notice_retry(notice.id, next, &redact(&reason))
+                    .await?;
                 tracing::warn!(
                     message = notice.id,
                     channel = notice.channel.as_str(),
@@ -459,7 +529,7 @@ impl Worker {
         sms: &OutgoingSms,
     ) -> Result<crate::providers::Accepted, SendError> {
         match &self.delivery.sms {
-            Some(p) => p.send(sms).await,
+            Some(p) => self.within_timeout(p.send(sms)).await,
             None => Err(SendError::Permanent(SMS_NOT_CONFIGURED.to_owned())),
         }
     }
@@ -469,9 +539,20 @@ impl Worker {
         email: &OutgoingEmail,
     ) -> Result<crate::providers::Accepted, SendError> {
         match &self.delivery.email {
-            Some(p) => p.send(email).await,
+            Some(p) => self.within_timeout(p.send(email)).await,
             None => Err(SendError::Permanent(EMAIL_NOT_CONFIGURED.to_owned())),
         }
+    }
+
+    /// A provider call cut off after `send_timeout` (a temporary failure:
+    /// the provider may still deliver, as after any timeout).
+    async fn within_timeout(
+        &self,
+        send: crate::providers::BoxFuture<'_, Result<crate::providers::Accepted, SendError>>,
+    ) -> Result<crate::providers::Accepted, SendError> {
+        tokio::time::timeout(self.policy.send_timeout, send)
+            .await
+            .unwrap_or_else(|_| Err(SendError::Temporary("timeout".to_owned())))
     }
 }
 

@@ -267,6 +267,12 @@ async fn a_refused_number_fails_at_once_with_twilios_reason_and_staff_can_resend
         "{:?}",
         failed[0].last_error
     );
+    // The provider quoted the number; what is stored does not.
+    let stored = failed[0].last_error.as_deref().unwrap();
+    assert!(
+        !stored.contains("9012345678") && stored.contains("[電話番号]"),
+        "{stored}"
+    );
     w.clock.advance(chrono::Duration::days(1));
     assert_eq!(worker.run_once().await.unwrap().failed, 0);
     assert_eq!(fake.received.lock().unwrap().len(), 1);

@@ -273,6 +273,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
+        self.scrub_deleted().await?;
         Ok(deleted)
     }
 

@@ -26,6 +26,7 @@ mod operations;
 mod outbox;
 mod retention;
 mod rows;
+mod scrub;
 mod settings;
 mod slots;
 mod staff;
@@ -172,6 +173,9 @@ impl Store {
             // power cut, not only a crash. fsync costs ~0.2 ms here.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted rows are overwritten with zeros, not only unlinked
+            // (see scrub.rs).
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(10));
         let write = SqlitePoolOptions::new()
             .max_connections(1)
@@ -218,12 +222,16 @@ impl Store {
         Ok(())
     }
 
-    /// Waits for in-flight work and closes every connection.
+    /// Waits for in-flight work and closes every connection, leaving no
+    /// write-ahead log (with deleted rows in it) behind on SQLite.
     pub async fn close(&self) {
         match &self.db {
             Db::Sqlite { read, write, .. } => {
-                write.close().await;
                 read.close().await;
+                if let Err(e) = self.scrub_deleted().await {
+                    tracing::warn!(error = %e, "write-ahead log not truncated at shutdown");
+                }
+                write.close().await;
             }
             Db::Postgres(pool) => pool.close().await,
         }

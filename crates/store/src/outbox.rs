@@ -259,16 +259,30 @@ impl Store {
         lease: chrono::Duration,
         limit: u32,
     ) -> Result<Vec<ClaimedNotice>> {
+        self.claim_notices_on(None, now, lease, limit).await
+    }
+
+    /// [`Store::claim_notices`] of one channel only (`None`: any), so that
+    /// a slow channel never holds up the other.
+    pub async fn claim_notices_on(
+        &self,
+        channel: Option<NoticeChannel>,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+    ) -> Result<Vec<ClaimedNotice>> {
         let lock = match self.backend() {
             crate::Backend::Sqlite => "",
             crate::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         };
+        // A constant from the enum, never outside input.
+        let only = channel.map_or(String::new(), |c| format!("AND channel = '{}'", c.as_str()));
         let sql = format!(
             "UPDATE outbox SET status = 'sending', lease_until = $2, attempts = attempts + 1
              WHERE id IN (
                SELECT id FROM outbox
-               WHERE (status = 'queued' AND next_attempt_at <= $1)
-                  OR (status = 'sending' AND lease_until <= $1)
+               WHERE ((status = 'queued' AND next_attempt_at <= $1)
+                  OR (status = 'sending' AND lease_until <= $1)) {only}
                ORDER BY id LIMIT $3 {lock})
              RETURNING id, booking_id, event, channel, attempts"
         );

@@ -55,6 +55,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
+        self.scrub_deleted().await?;
         Ok(deleted)
     }
 

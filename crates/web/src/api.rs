@@ -2,7 +2,8 @@
 //! OpenAPI document served at `/api/v1/openapi.json`. Ids are opaque; times
 //! are RFC 3339 in Japan time.
 
-use crate::limits::ClientIp;
+use crate::idempotency::{IdempotencyError, IdempotencyKey};
+use crate::limits::{ClientIp, Guard};
 use crate::{AppError, AppState};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -47,6 +48,13 @@ enum ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         ApiError::App(e)
+    }
+}
+
+impl From<IdempotencyError> for ApiError {
+    fn from(e: IdempotencyError) -> Self {
+        let (status, message) = e.status_and_message();
+        ApiError::Status(status, message.to_owned())
     }
 }
 
@@ -336,32 +344,13 @@ fn no_room_message(all: &[Value]) -> String {
     }
 }
 
-/// The client's `Idempotency-Key`: a retried POST with the same key returns
-/// the booking made the first time instead of booking again.
-fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    match value.to_str() {
-        Ok(key)
-            if !key.is_empty() && key.len() <= 100 && key.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            Ok(Some(key.to_owned()))
-        }
-        _ => Err(ApiError::Status(
-            StatusCode::BAD_REQUEST,
-            "Idempotency-Key は100文字以内の英数字記号で指定してください。".to_owned(),
-        )),
-    }
-}
-
 async fn create_booking(
     State(state): State<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: axum::http::HeaderMap,
     ApiJson(request): ApiJson<BookingRequest>,
 ) -> Result<Response, ApiError> {
-    let idempotency_key = idempotency_key(&headers)?;
+    let idempotency_key = IdempotencyKey::from_headers(&headers)?;
     let form = ApplicantForm {
         party_size: text(&request.party_size),
         name: text(&request.name),
@@ -402,7 +391,7 @@ async fn create_booking(
         slot_id: slot.id,
         applicant,
         channel: Channel::Web,
-        request_key: idempotency_key.map(|key| format!("api:{key}")),
+        request_key: idempotency_key.as_ref().map(IdempotencyKey::request_key),
     };
     match state
         .store
@@ -410,6 +399,9 @@ async fn create_booking(
         .await
     {
         Ok(booking) => {
+            if idempotency_key.is_some() {
+                crate::idempotency::check_answer(slot.id, &new.applicant, &booking)?;
+            }
             tracing::info!(booking = %booking.id, slot = %slot.id, "booked through the API");
             crate::access::api(
                 &state,
@@ -451,8 +443,12 @@ async fn identify(
     number: &str,
     phone: &str,
 ) -> Result<Booking, ApiError> {
-    state.limits().before_lookup(ip).await?;
-    let found = match (ReservationNo::parse(number), PhoneNumber::parse(phone)) {
+    let parsed = ReservationNo::parse(number);
+    let target = parsed
+        .as_ref()
+        .map_or_else(|_| number.trim().to_owned(), |n| n.as_str().to_owned());
+    let attempt = state.limits().begin(Guard::Lookup, ip, &target).await?;
+    let found = match (parsed, PhoneNumber::parse(phone)) {
         (Ok(number), Ok(phone)) => state
             .store
             .find_booking(&number, &phone)
@@ -461,6 +457,7 @@ async fn identify(
         _ => None,
     };
     if let Some(booking) = &found {
+        attempt.succeeded();
         crate::access::api(
             state,
             ip,
@@ -480,7 +477,6 @@ async fn identify(
         .await;
     }
     found.ok_or_else(|| {
-        state.limits().record_lookup_failure(ip);
         ApiError::Status(
             StatusCode::NOT_FOUND,
             "予約が見つかりません。予約番号と電話番号をご確認ください。".to_owned(),

@@ -9,6 +9,8 @@ mod admin;
 mod api;
 mod citizen;
 mod error;
+mod headers;
+mod idempotency;
 mod limits;
 mod read_cache;
 mod session;
@@ -23,7 +25,7 @@ pub use limits::RateLimitConfig;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum_extra::extract::cookie::Key;
 use madoguchi_core::Clock;
 use madoguchi_store::Store;
@@ -97,28 +99,30 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(citizen::routes())
         .nest("/api/v1", api::routes())
-        .nest("/admin", admin::routes().layer(axum::middleware::from_fn_with_state(state.clone(), admin::log_denials)))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
+        .nest(
+            "/admin",
+            admin::routes()
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    admin::log_denials,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    admin::verify_flash,
+                )),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::rate_limit,
+        ))
         .merge(static_files)
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn(error::log_internal_errors))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'"),
-        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .layer(axum::middleware::from_fn(error::log_internal_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .with_state(state)
 }

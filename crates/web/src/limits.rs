@@ -1,5 +1,6 @@
-//! Per-client rate limits, and the slow-down for failed booking look-ups
-//! that keeps anyone from trying reservation numbers one after another.
+//! Per-client rate limits, and the slow-down and lock-out for failed
+//! booking look-ups and staff sign-ins that keep anyone from trying
+//! reservation numbers or passwords one after another.
 //!
 //! State is per process. Behind a load balancer each instance limits on its
 //! own, which still bounds a client to (instances × limit).
@@ -22,7 +23,8 @@ pub struct RateLimitConfig {
     pub burst: u32,
     /// Leave loopback clients alone (tests and benchmarks on the machine).
     pub exempt_loopback: bool,
-    /// Failed look-ups after which each further attempt is slowed down.
+    /// Failed attempts (per guard, address and target) after which each
+    /// further attempt is slowed down.
     pub lookup_failures_before_delay: u32,
     /// Failed look-ups after which look-ups are refused for the window.
     pub lookup_failures_lockout: u32,
@@ -60,7 +62,7 @@ struct Failures {
 pub struct Limits {
     config: RateLimitConfig,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
-    failures: Mutex<HashMap<IpAddr, Failures>>,
+    failures: Mutex<HashMap<FailureKey, Failures>>,
 }
 
 /// Entries kept before stale ones are swept.
@@ -108,48 +110,53 @@ impl Limits {
         }
     }
 
-    /// Before a look-up: how long to hold this client back, or `None` when
-    /// it has failed too often and must wait for the window to pass.
-    pub fn lookup_delay(&self, ip: IpAddr) -> Option<Duration> {
-        if self.exempt(ip) {
-            return Some(Duration::ZERO);
-        }
-        let Ok(mut failures) = self.failures.lock() else {
-            return Some(Duration::ZERO);
+    /// Starts a guarded attempt of `guard` by `ip` at `target` (the
+    /// reservation number looked up, the login signing in). The attempt is
+    /// counted as a failure *before* it is answered, so concurrent attempts
+    /// can never get past the lock-out count; [`Attempt::succeeded`] takes
+    /// it back. Waits out the slow-down, or refuses when locked out.
+    ///
+    /// Counts are kept per guard, address and target: one client's failures
+    /// never block another guard (look-ups vs sign-in), nor a look-up of
+    /// another booking or a sign-in to another account from the same
+    /// address (every visitor behind a proxy may share one).
+    pub async fn begin(
+        &self,
+        guard: Guard,
+        ip: IpAddr,
+        target: &str,
+    ) -> Result<Attempt<'_>, crate::AppError> {
+        let key = FailureKey {
+            guard,
+            ip,
+            target: target.to_owned(),
         };
-        let window = self.config.lookup_window;
-        let count = match failures.get(&ip) {
-            Some(f) if f.since.elapsed() < window => f.count,
-            Some(_) => {
-                failures.remove(&ip);
-                0
-            }
-            None => 0,
-        };
-        if count >= self.config.lookup_failures_lockout {
-            return None;
+        let delay = self
+            .count_attempt(&key)
+            .ok_or(crate::AppError::TooManyRequests)?;
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
         }
-        let over = count.saturating_sub(self.config.lookup_failures_before_delay);
-        Some(if count >= self.config.lookup_failures_before_delay {
-            Duration::from_millis(500u64.saturating_mul(1 << over.min(4)))
-        } else {
-            Duration::ZERO
+        Ok(Attempt {
+            limits: self,
+            key: Some(key),
         })
     }
 
-    /// After a look-up that found nothing.
-    pub fn record_lookup_failure(&self, ip: IpAddr) {
-        if self.exempt(ip) {
-            return;
+    /// Counts one attempt at `key` unless locked out; returns how long to
+    /// hold it back (by the failures before it), or `None` when locked out.
+    fn count_attempt(&self, key: &FailureKey) -> Option<Duration> {
+        if self.exempt(key.ip) {
+            return Some(Duration::ZERO);
         }
         let Ok(mut failures) = self.failures.lock() else {
-            return;
+            return Some(Duration::ZERO);
         };
         let window = self.config.lookup_window;
         if failures.len() > SWEEP_AT {
             failures.retain(|_, f| f.since.elapsed() < window);
         }
-        let entry = failures.entry(ip).or_insert(Failures {
+        let entry = failures.entry(key.clone()).or_insert(Failures {
             count: 0,
             since: Instant::now(),
         });
@@ -159,18 +166,57 @@ impl Limits {
                 since: Instant::now(),
             };
         }
+        let before = entry.count;
+        if before >= self.config.lookup_failures_lockout {
+            return None;
+        }
         entry.count += 1;
+        let over = before.saturating_sub(self.config.lookup_failures_before_delay);
+        Some(if before >= self.config.lookup_failures_before_delay {
+            Duration::from_millis(500u64.saturating_mul(1 << over.min(4)))
+        } else {
+            Duration::ZERO
+        })
     }
 
-    /// Waits out the look-up delay for `ip`, or refuses.
-    pub async fn before_lookup(&self, ip: IpAddr) -> Result<(), crate::AppError> {
-        match self.lookup_delay(ip) {
-            None => Err(crate::AppError::TooManyRequests),
-            Some(delay) if delay.is_zero() => Ok(()),
-            Some(delay) => {
-                tokio::time::sleep(delay).await;
-                Ok(())
-            }
+    fn forget(&self, key: &FailureKey) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.remove(key);
+        }
+    }
+}
+
+/// What a counted attempt is. Each kind has its own counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Guard {
+    /// A booking look-up (number + phone or birth date), web or API.
+    Lookup,
+    /// A staff sign-in: password or TOTP code.
+    SignIn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct FailureKey {
+    guard: Guard,
+    ip: IpAddr,
+    target: String,
+}
+
+/// An attempt counted as failed until [`Attempt::succeeded`] says otherwise
+/// (dropping it keeps the count: an attempt cut short by an error still
+/// counts).
+#[must_use = "an attempt counts as a failure unless marked succeeded"]
+pub struct Attempt<'a> {
+    limits: &'a Limits,
+    key: Option<FailureKey>,
+}
+
+impl Attempt<'_> {
+    /// The attempt succeeded: the failures at its target are forgotten
+    /// (whoever succeeds there knows the answer already).
+    pub fn succeeded(mut self) {
+        if let Some(key) = self.key.take() {
+            self.limits.forget(&key);
         }
     }
 }
@@ -263,20 +309,60 @@ mod tests {
         assert!((0..10).all(|_| lenient.take(ip)));
     }
 
+    fn key(guard: Guard, ip: &str, target: &str) -> FailureKey {
+        FailureKey {
+            guard,
+            ip: ip.parse().unwrap(),
+            target: target.to_owned(),
+        }
+    }
+
     #[test]
-    fn failed_lookups_slow_down_then_lock_out() {
+    fn failed_attempts_slow_down_then_lock_out() {
         let l = limits();
-        let ip: IpAddr = "198.51.100.7".parse().unwrap();
-        assert_eq!(l.lookup_delay(ip), Some(Duration::ZERO));
+        let k = key(Guard::Lookup, "198.51.100.7", "ABC1234");
         for _ in 0..3 {
-            l.record_lookup_failure(ip);
+            assert_eq!(l.count_attempt(&k), Some(Duration::ZERO));
         }
-        assert_eq!(l.lookup_delay(ip), Some(Duration::from_millis(500)));
-        l.record_lookup_failure(ip);
-        assert_eq!(l.lookup_delay(ip), Some(Duration::from_millis(1000)));
-        for _ in 0..6 {
-            l.record_lookup_failure(ip);
+        assert_eq!(l.count_attempt(&k), Some(Duration::from_millis(500)));
+        assert_eq!(l.count_attempt(&k), Some(Duration::from_millis(1000)));
+        for _ in 0..5 {
+            assert!(l.count_attempt(&k).is_some());
         }
-        assert_eq!(l.lookup_delay(ip), None);
+        assert_eq!(l.count_attempt(&k), None, "the eleventh is refused");
+    }
+
+    #[test]
+    fn failures_lock_only_their_own_guard_and_target() {
+        let l = limits();
+        let ip = "198.51.100.7";
+        let k = key(Guard::Lookup, ip, "ABC1234");
+        while l.count_attempt(&k).is_some() {}
+        assert_eq!(
+            l.count_attempt(&key(Guard::Lookup, ip, "XYZ9876")),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            l.count_attempt(&key(Guard::SignIn, ip, "ABC1234")),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_success_forgets_the_failures_at_its_target() {
+        let l = limits();
+        let ip: IpAddr = "198.51.100.8".parse().unwrap();
+        for _ in 0..3 {
+            let failed = l.begin(Guard::SignIn, ip, "kato").await.unwrap();
+            drop(failed);
+        }
+        l.begin(Guard::SignIn, ip, "kato")
+            .await
+            .unwrap()
+            .succeeded();
+        assert_eq!(
+            l.count_attempt(&key(Guard::SignIn, "198.51.100.8", "kato")),
+            Some(Duration::ZERO)
+        );
     }
 }

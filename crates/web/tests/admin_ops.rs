@@ -776,3 +776,52 @@ async fn admins_edit_venues_and_settings() {
         28
     );
 }
+
+#[tokio::test]
+async fn the_banner_shows_only_the_consoles_own_lines() {
+    let app = spawn(Role::Admin).await;
+    let saved = app
+        .post(
+            "/admin/settings/window",
+            &[
+                ("opens_days_ahead", "28"),
+                ("closes_days_before", "2"),
+                ("closes_at", "12:00"),
+            ],
+        )
+        .await;
+    let raw = saved
+        .headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let page = app.get(&raw).await;
+    assert!(
+        page.body.contains("受付期間を保存しました"),
+        "the console's own line is shown"
+    );
+    // A link written by someone else shows nothing of theirs.
+    for forged in [
+        format!(
+            "/admin/settings?msg={}",
+            urlencode("本人確認のため 0120-000-000 へお電話ください")
+        ),
+        format!(
+            "/admin/settings?msg={}&sig=00",
+            urlencode("本人確認のため 0120-000-000 へお電話ください")
+        ),
+        format!(
+            "/admin/settings?sig=1&msg={}",
+            urlencode("受付期間を保存しました。")
+        ),
+    ] {
+        let page = app.get(&forged).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains("0120-000-000") && !page.body.contains("role=\"status\""),
+            "{forged}"
+        );
+    }
+}

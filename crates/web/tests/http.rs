@@ -674,6 +674,121 @@ async fn repeated_failed_lookups_are_locked_out() {
 }
 
 #[tokio::test]
+async fn failed_lookups_at_one_booking_never_block_a_correct_lookup_of_another() {
+    let mut app = spawn_at(
+        NOW,
+        RateLimitConfig {
+            lookup_failures_before_delay: 100,
+            ..RateLimitConfig::default()
+        },
+    )
+    .await;
+    let slot = app.slot(1, d(2026, 12, 3), 600).await;
+    let number_of = |reply: Reply| reply.json()["reservation_no"].as_str().unwrap().to_owned();
+    let mine = number_of(app.book_api(slot, 1, "09012345678").await);
+    let theirs = number_of(app.book_api(slot, 1, "08011112222").await);
+    // Someone at the same address (a proxy, a library's wifi) guesses at
+    // another booking until locked out...
+    for _ in 0..12 {
+        app.get(&format!("/api/v1/bookings/{theirs}?phone=09000000001"))
+            .await;
+    }
+    let locked = app
+        .get(&format!("/api/v1/bookings/{theirs}?phone=08011112222"))
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    // ...and the resident's own look-up, in the API and in the pages, works.
+    let api = app
+        .get(&format!("/api/v1/bookings/{mine}?phone=09012345678"))
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let csrf = app.get("/lookup").await.csrf();
+    let page = app
+        .post_form(
+            "/lookup",
+            &[("csrf", &csrf), ("number", &mine), ("phone", "09012345678")],
+        )
+        .await;
+    assert_eq!(page.location(), "/manage");
+}
+
+#[tokio::test]
+async fn concurrent_guesses_get_no_more_answers_than_the_lockout_allows() {
+    let app = spawn_at(
+        NOW,
+        RateLimitConfig {
+            burst: 1000,
+            lookup_failures_before_delay: 100,
+            ..RateLimitConfig::default()
+        },
+    )
+    .await;
+    let mut app = app;
+    let slot = app.slot(1, d(2026, 12, 3), 600).await;
+    let number = app.book_api(slot, 1, "09012345678").await.json()["reservation_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..120 {
+        let mut request = Request::get(format!("/api/v1/bookings/{number}?phone=0800000{n:04}"))
+            .body(Body::empty())
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo(app.client));
+        let router = app.router.clone();
+        guesses.spawn(async move { router.oneshot(request).await.unwrap().status() });
+    }
+    let mut answered = 0;
+    while let Some(status) = guesses.join_next().await {
+        match status.unwrap() {
+            StatusCode::NOT_FOUND => answered += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(
+        answered, 10,
+        "only the lock-out count of guesses is answered"
+    );
+}
+
+#[tokio::test]
+async fn next_after_the_checklist_only_leads_to_the_booking_pages() {
+    let mut app = spawn().await;
+    for (next, expected) in [
+        ("/venues/2", "/venues/2"),
+        ("/%09/evil.example/x", "/venues"),
+        ("%2F%2Fevil.example", "/venues"),
+        ("/venues%0D%0ASet-Cookie:%20a=1", "/venues"),
+        ("/venues%0B", "/venues"),
+        ("/%5Cevil.example", "/venues"),
+    ] {
+        app.cookies.clear();
+        let form = app.get(&format!("/eligibility?next={next}")).await;
+        assert_eq!(form.status, StatusCode::OK, "{next}");
+        let csrf = form.csrf();
+        let reply = app
+            .send(
+                Request::post("/eligibility")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(format!(
+                        "csrf={}&confirm=notice&confirm=in_person&confirm=pin&next={next}",
+                        urlencode(&csrf)
+                    )))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{next}: {}",
+            reply.body
+        );
+        assert_eq!(reply.location(), expected, "{next}");
+    }
+}
+
+#[tokio::test]
 async fn loopback_can_be_exempted_for_tests_and_benchmarks() {
     let mut app = spawn_at(
         NOW,
@@ -1006,6 +1121,46 @@ async fn a_retried_api_booking_with_the_same_idempotency_key_books_once() {
         other.json()["reservation_no"],
         first.json()["reservation_no"]
     );
+}
+
+#[tokio::test]
+async fn someone_elses_idempotency_key_with_another_body_is_refused_and_reveals_nothing() {
+    let mut app = spawn().await;
+    let slot = app.slot(1, d(2026, 12, 3), 600).await;
+    let send = |phone: &str| {
+        Request::post("/api/v1/bookings")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", "shared-key-1")
+            .body(Body::from(booking_body(slot, 1, phone).to_string()))
+            .unwrap()
+    };
+    let victim = app.send(send("09012345678")).await;
+    assert_eq!(victim.status, StatusCode::CREATED, "{}", victim.body);
+    let number = victim.json()["reservation_no"].as_str().unwrap().to_owned();
+    // A second client replays the key with its own details.
+    let intruder = app.send(send("08011112222")).await;
+    assert_eq!(
+        intruder.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        intruder.body
+    );
+    assert!(
+        !intruder.body.contains(&number) && !intruder.body.contains("本庁舎"),
+        "nothing of the first booking leaks: {}",
+        intruder.body
+    );
+    let seats = app
+        .store
+        .find_slot(madoguchi_core::ids::SlotId(slot))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seats.booked, 1, "the refused request took no seat");
+    // The owner's retry still gets its booking.
+    let retry = app.send(send("０９０-１２３４-５６７８")).await;
+    assert_eq!(retry.status, StatusCode::CREATED, "{}", retry.body);
+    assert_eq!(retry.json()["reservation_no"], number.as_str());
 }
 
 #[tokio::test]

@@ -64,7 +64,17 @@ pub struct World {
 pub async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("madoguchi.db");
-    let store = Store::connect(path.to_str().unwrap()).await.unwrap();
+    world_on(path.to_str().unwrap(), dir).await
+}
+
+/// The same world on `target` (an SQLite path or a PostgreSQL URL).
+pub async fn world_on(target: &str, dir: tempfile::TempDir) -> World {
+    world_with_capacity(target, dir, 4).await
+}
+
+/// The world with `capacity` seats in each of its two slots.
+pub async fn world_with_capacity(target: &str, dir: tempfile::TempDir, capacity: u32) -> World {
+    let store = Store::connect(target).await.unwrap();
     store.migrate().await.unwrap();
     let venue = store
         .upsert_venue(&VenueForm {
@@ -85,7 +95,7 @@ pub async fn world() -> World {
                 open_min: 600,
                 close_min: 660,
                 slot_minutes: 30,
-                capacity: 4,
+                capacity,
                 reserved: 0,
             })
             .collect(),

@@ -45,6 +45,7 @@ mod link_sms;
 mod operations;
 mod outbox;
 mod retention;
+mod scrub;
 mod setup;
 mod staff;
 mod staff_bookings;

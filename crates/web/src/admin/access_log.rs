@@ -57,7 +57,7 @@ struct AccessLogPage {
 }
 
 fn day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    super::ops::parse_date(s)
 }
 
 fn start_of(date: NaiveDate) -> Option<DateTime<Utc>> {

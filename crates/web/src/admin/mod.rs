@@ -41,6 +41,7 @@ mod access_log;
 mod account;
 mod auth;
 mod calls;
+mod flash;
 mod layout;
 mod notifications;
 mod ops;
@@ -50,6 +51,7 @@ mod totp;
 mod users;
 
 pub(crate) use auth::{AdminError, Staff, log_denials};
+pub(crate) use flash::verify as verify_flash;
 pub(crate) use layout::{AdminLayout, stylesheet};
 
 use crate::AppState;

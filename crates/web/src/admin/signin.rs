@@ -3,12 +3,12 @@
 //! Every failure gives the same message, whatever the cause (unknown name,
 //! wrong password, locked or disabled account), so the page tells nobody
 //! which accounts exist. A wrong name costs the same time as a wrong
-//! password. Failures count per account (lock-out) and per address (the
-//! shared look-up limiter).
+//! password. Failures count per account (lock-out) and per address and
+//! account (the sign-in limiter, apart from the look-up one).
 
 use super::auth::{self, AdminError, current_session, remove_session_cookie, session_cookie};
 use super::{password, safe_admin_next, totp};
-use crate::limits::ClientIp;
+use crate::limits::{ClientIp, Guard};
 use crate::views::render;
 use crate::{AppError, AppState, access, session};
 use askama::Template;
@@ -109,7 +109,11 @@ pub(crate) async fn submit(
     let now = state.clock.now();
     let admin = &state.config.admin;
 
-    if state.limits().lookup_delay(ip).is_none() {
+    let Ok(attempt) = state
+        .limits()
+        .begin(Guard::SignIn, ip, &page.login.to_lowercase())
+        .await
+    else {
         access::record(
             &state,
             "anonymous",
@@ -120,8 +124,7 @@ pub(crate) async fn submit(
         )
         .await;
         return Ok(render(&page));
-    }
-    state.limits().before_lookup(ip).await?;
+    };
 
     let user = match Login::parse(&form.login) {
         Ok(login) => state.store.find_staff_user_by_login(&login).await?,
@@ -129,7 +132,6 @@ pub(crate) async fn submit(
     };
     let Some(user) = user else {
         password::verify_nothing(form.password).await;
-        state.limits().record_lookup_failure(ip);
         access::record(
             &state,
             "anonymous",
@@ -144,7 +146,6 @@ pub(crate) async fn submit(
     let target = format!("user:{}", user.id);
     if user.disabled || user.is_locked(now) {
         password::verify_nothing(form.password).await;
-        state.limits().record_lookup_failure(ip);
         access::record(
             &state,
             "anonymous",
@@ -157,7 +158,6 @@ pub(crate) async fn submit(
         return Ok(render(&page));
     }
     if !password::verify_password(user.password_hash.clone(), form.password).await {
-        state.limits().record_lookup_failure(ip);
         let locked = state
             .store
             .record_signin_failure(user.id, admin.max_failures, admin.lock_for, now)
@@ -176,6 +176,7 @@ pub(crate) async fn submit(
         .await;
         return Ok(render(&page));
     }
+    attempt.succeeded();
     let verified = user.totp_secret.is_none();
     if verified {
         state.store.record_signin_success(user.id).await?;
@@ -256,6 +257,13 @@ pub(crate) async fn totp_submit(
             message: "画面の有効期限が切れました。もう一度サインインしてください。",
         });
     }
+    let Ok(attempt) = state
+        .limits()
+        .begin(Guard::SignIn, ip, &format!("totp:{}", user.id))
+        .await
+    else {
+        return Ok(render(&totp_page(session.csrf, CODE_FAILED)));
+    };
     let now = state.clock.now();
     let admin = &state.config.admin;
     let accepted = match user.totp_secret.as_deref() {
@@ -266,7 +274,6 @@ pub(crate) async fn totp_submit(
         None => false,
     };
     if !accepted {
-        state.limits().record_lookup_failure(ip);
         let locked = state
             .store
             .record_signin_failure(user.id, admin.max_failures, admin.lock_for, now)
@@ -288,6 +295,7 @@ pub(crate) async fn totp_submit(
         }
         return Ok(render(&totp_page(session.csrf, CODE_FAILED)));
     }
+    attempt.succeeded();
     // A fresh token once fully signed in (no session fixation across the
     // two steps).
     state.store.end_staff_session(&token).await?;

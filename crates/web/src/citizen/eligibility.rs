@@ -1,6 +1,5 @@
 //! The checklist residents confirm before the booking screens (A11).
 
-use super::safe_next;
 use crate::views::{Layout, render};
 use crate::{AppError, AppState, session};
 use askama::Template;
@@ -102,4 +101,64 @@ pub async fn submit(
             .collect(),
     };
     Ok((jar, render(&page)).into_response())
+}
+
+/// Where to go after the checklist: one of the booking pages that send
+/// residents here (`/venues`, `/venues/3`, `/venues/3/2026-12-03`,
+/// `/book/12`), else the venue list. Anything else, however it is encoded
+/// (`/%09/evil.example`, control characters), is never followed: no open
+/// redirect, and no header value that cannot be sent.
+fn safe_next(next: Option<&str>) -> String {
+    const HOME: &str = "/venues";
+    let Some(path) = next else {
+        return HOME.to_owned();
+    };
+    let is_id = |s: &str| !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit());
+    let is_date =
+        |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() && s.len() == 10;
+    let segments: Vec<&str> = match path.strip_prefix('/') {
+        Some(rest) => rest.split('/').collect(),
+        None => return HOME.to_owned(),
+    };
+    let known = match segments.as_slice() {
+        ["venues"] => true,
+        ["venues", venue] => is_id(venue),
+        ["venues", venue, day] => is_id(venue) && is_date(day),
+        ["book", slot] => is_id(slot),
+        _ => false,
+    };
+    if known {
+        path.to_owned()
+    } else {
+        HOME.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_follows_only_the_booking_pages() {
+        for good in ["/venues", "/venues/3", "/venues/3/2026-12-03", "/book/12"] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "/\t/evil.example/",
+            "/%09/evil.example/x",
+            "/venues/3\r\nSet-Cookie: x=1",
+            "/venues/\u{b}3",
+            "/venues/3/2026-13-45",
+            "/venues/3?x=//evil",
+            "/admin",
+            "/book/12/../../x",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/venues", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/venues");
+    }
 }

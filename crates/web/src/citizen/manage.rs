@@ -2,7 +2,7 @@
 //! and the phone number given at booking (A6).
 
 use super::book::SlotView;
-use crate::limits::ClientIp;
+use crate::limits::{ClientIp, Guard};
 use crate::views::{BookingView, Layout, render};
 use crate::{AppError, AppState, access, session};
 use askama::Template;
@@ -112,9 +112,13 @@ pub async fn lookup(
         page.layout.title = "入力内容をご確認ください".to_owned();
         return Ok(render(&page));
     };
-    state.limits().before_lookup(ip).await?;
+    let attempt = state
+        .limits()
+        .begin(Guard::Lookup, ip, number.as_str())
+        .await?;
     match state.store.find_booking(&number, &phone).await? {
         Some(found) => {
+            attempt.succeeded();
             access::citizen(
                 &state,
                 ip,
@@ -133,7 +137,6 @@ pub async fn lookup(
             Ok((jar, Redirect::to("/manage")).into_response())
         }
         None => {
-            state.limits().record_lookup_failure(ip);
             tracing::info!(client = %ip, "booking look-up found nothing");
             access::citizen(&state, ip, "booking.lookup", "", AccessResult::Failed).await;
             page.not_found = true;

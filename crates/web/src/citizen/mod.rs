@@ -86,16 +86,6 @@ async fn slot_with_venue(
     Ok((slot, venue))
 }
 
-/// Only local paths are followed after the checklist (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/venues".to_owned(),
-    }
-}
-
 fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for byte in s.bytes() {
@@ -112,15 +102,6 @@ fn urlencode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn next_only_follows_local_paths() {
-        assert_eq!(safe_next(Some("/venues/3")), "/venues/3");
-        assert_eq!(safe_next(Some("//evil.example/")), "/venues");
-        assert_eq!(safe_next(Some("https://evil.example/")), "/venues");
-        assert_eq!(safe_next(Some("/\\evil")), "/venues");
-        assert_eq!(safe_next(None), "/venues");
-    }
 
     #[test]
     fn urlencode_keeps_paths_readable() {

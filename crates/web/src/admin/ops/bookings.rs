@@ -338,7 +338,7 @@ async fn finish(
     match result {
         Ok(b) => {
             staff.log(state, function, &target, AccessResult::Ok).await;
-            Ok(done(&format!("/admin/bookings/{}", b.id.0), message))
+            Ok(done(state, &format!("/admin/bookings/{}", b.id.0), message))
         }
         Err(e) => match refusal_ja(&e) {
             Some(reason) => {
@@ -688,7 +688,11 @@ pub(crate) async fn move_submit(
                 "予約を{}に変更しました。",
                 slot_label(b.slot_date, b.start_min, b.end_min)
             );
-            Ok(done(&format!("/admin/bookings/{}", b.id.0), &message))
+            Ok(done(
+                &state,
+                &format!("/admin/bookings/{}", b.id.0),
+                &message,
+            ))
         }
         Err(BookingError::Full) => {
             staff
@@ -941,7 +945,11 @@ pub(crate) async fn new_submit(
                 b.reservation_no.display_grouped(),
                 slot_label(b.slot_date, b.start_min, b.end_min)
             );
-            Ok(done(&format!("/admin/bookings/{}", b.id.0), &message))
+            Ok(done(
+                &state,
+                &format!("/admin/bookings/{}", b.id.0),
+                &message,
+            ))
         }
         Err(BookingError::Full) => {
             staff

@@ -159,7 +159,7 @@ pub(crate) async fn csv(
     staff.require(Role::Admin)?;
     let (venue, date) = selection(&state, &q).await?;
     let Some(venue) = venue else {
-        return Ok(done("/admin/lists", "会場を選んでください。"));
+        return Ok(done(&state, "/admin/lists", "会場を選んでください。"));
     };
     let slots = list_of(&state, &venue, date).await?;
     let mut csv = Csv::new();

@@ -15,7 +15,7 @@ use crate::AppState;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -65,27 +65,23 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// Answers a successful change with a redirect that shows `message` on the
-/// next page (Post/Redirect/Get). Messages carry no personal data.
-pub(crate) fn done(path: &str, message: &str) -> Response {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}msg={}", percent_encode(message))).into_response()
+/// next page (Post/Redirect/Get), signed so that only the server's own
+/// lines are shown (see `admin/flash.rs`). Messages carry no personal data.
+pub(crate) fn done(state: &AppState, path: &str, message: &str) -> Response {
+    Redirect::to(&format!(
+        "{path}{}",
+        super::flash::query(state, path, message)
+    ))
+    .into_response()
 }
 
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `2026-12-03` from a date field.
+/// `2026-12-03` from a date field or a query. Only years 1900..=2999: the
+/// pages add and subtract days, which must not run off chrono's calendar
+/// (`?from=-262143-01-05` once panicked).
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=2999).contains(&d.year()))
 }
 
 /// Minutes past midnight from `9:00` / `09:00` (full-width digits too).
@@ -153,6 +149,10 @@ mod tests {
             parse_date("2026-12-03"),
             NaiveDate::from_ymd_opt(2026, 12, 3)
         );
-        assert_eq!(percent_encode("定員 1"), "%E5%AE%9A%E5%93%A1%201");
+        assert_eq!(
+            parse_date("-262143-01-05"),
+            None,
+            "off chrono's calendar when shifted"
+        );
     }
 }

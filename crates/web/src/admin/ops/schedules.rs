@@ -406,6 +406,7 @@ pub(crate) async fn save_template(
         )
         .await;
     Ok(done(
+        &state,
         &back(venue),
         "週の受付時間を保存しました。枠に反映するには「枠の作成・更新」で確認してから適用してください。",
     ))
@@ -481,6 +482,7 @@ pub(crate) async fn add_exception(
         "特別な受付時間"
     };
     Ok(done(
+        &state,
         &back(venue),
         &format!(
             "{}を{}にしました。枠に反映するには「枠の作成・更新」を行ってください。",
@@ -507,7 +509,7 @@ pub(crate) async fn delete_exception(
     staff.check_csrf(&form.csrf)?;
     let v = venue_of(&state, venue).await?;
     let Some(date) = parse_date(&form.date) else {
-        return Ok(done(&back(venue), "日付が正しくありません。"));
+        return Ok(done(&state, &back(venue), "日付が正しくありません。"));
     };
     state.store.remove_venue_exception(v.id, date).await?;
     staff
@@ -519,6 +521,7 @@ pub(crate) async fn delete_exception(
         )
         .await;
     Ok(done(
+        &state,
         &back(venue),
         &format!("{}の例外を削除しました。", date_ja(date)),
     ))
@@ -609,7 +612,7 @@ pub(crate) async fn apply(
         applied.added, applied.removed, applied.updated
     );
     if applied.refused.is_empty() {
-        return Ok(done(&back(venue), &message));
+        return Ok(done(&state, &back(venue), &message));
     }
     let plan = SchedulePlan {
         conflicts: applied.refused.clone(),
@@ -708,7 +711,7 @@ pub(crate) async fn capacity(
             staff
                 .log(&state, "schedule.capacity", &target, AccessResult::Ok)
                 .await;
-            Ok(done(&back(venue), &op.done_ja(changed.slots)))
+            Ok(done(&state, &back(venue), &op.done_ja(changed.slots)))
         }
         Err(CapacityError::NoSlots) => {
             staff

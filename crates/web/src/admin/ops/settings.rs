@@ -110,7 +110,7 @@ pub(crate) async fn save_window(
             staff
                 .log(&state, "settings.window", "", AccessResult::Ok)
                 .await;
-            Ok(done(PATH, "受付期間を保存しました。"))
+            Ok(done(&state, PATH, "受付期間を保存しました。"))
         }
         Err(message) => settings_page(&state, &staff, String::new(), message.to_owned()).await,
     }
@@ -152,6 +152,7 @@ pub(crate) async fn save_closures(
         .log(&state, "settings.closures", "", AccessResult::Ok)
         .await;
     Ok(done(
+        &state,
         PATH,
         &format!(
             "市の休業日を保存しました（{count}日）。枠に反映するには各会場の「枠の作成・更新」を行ってください。"
@@ -212,7 +213,7 @@ pub(crate) async fn save_checklist(
     staff
         .log(&state, "settings.checklist", "", AccessResult::Ok)
         .await;
-    Ok(done(PATH, "確認事項を保存しました。"))
+    Ok(done(&state, PATH, "確認事項を保存しました。"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -250,5 +251,5 @@ pub(crate) async fn save_start_page(
     staff
         .log(&state, "settings.start_page", "", AccessResult::Ok)
         .await;
-    Ok(done(PATH, "スタートページの文章を保存しました。"))
+    Ok(done(&state, PATH, "スタートページの文章を保存しました。"))
 }

@@ -143,6 +143,7 @@ pub(crate) async fn create(
                 )
                 .await;
             Ok(done(
+                &state,
                 &format!("/admin/venues/{}", id.0),
                 &format!(
                     "会場「{}」を追加しました。受付時間を設定し、枠を作成してください。",
@@ -255,6 +256,7 @@ pub(crate) async fn save(
                 )
                 .await;
             Ok(done(
+                &state,
                 &format!("/admin/venues/{id}"),
                 "会場の情報を保存しました。",
             ))
@@ -294,7 +296,7 @@ pub(crate) async fn set_enabled(
     } else {
         "会場の受付を停止しました。予約済みの方の予約はそのまま残ります。"
     };
-    Ok(done(&format!("/admin/venues/{id}"), message))
+    Ok(done(&state, &format!("/admin/venues/{id}"), message))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -358,6 +360,7 @@ pub(crate) async fn set_window(
             )
             .await;
         return Ok(done(
+            &state,
             &format!("/admin/venues/{id}"),
             "この会場の受付期間を全体の設定に合わせました。",
         ));
@@ -377,6 +380,7 @@ pub(crate) async fn set_window(
                 )
                 .await;
             Ok(done(
+                &state,
                 &format!("/admin/venues/{id}"),
                 "この会場の受付期間を保存しました。",
             ))
