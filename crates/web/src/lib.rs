@@ -90,6 +90,8 @@ pub fn app(state: AppState) -> Router {
     let static_files = Router::new()
         .route("/static/style.css", axum::routing::get(views::stylesheet))
         .route("/static/admin.css", axum::routing::get(admin::stylesheet))
+        .route("/static/print.js", axum::routing::get(views::print_script))
+        .route("/favicon.ico", axum::routing::get(views::favicon))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=3600"),
@@ -117,7 +119,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'"),
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .with_state(state)
