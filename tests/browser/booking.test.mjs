@@ -86,7 +86,7 @@ describe('booking', () => {
 
     await heading(page, '予約内容の確認');
     await checkA11y(page, 'confirm');
-    assert.equal(await textOf(detailsRow(page, '会場')), '本庁舎 市民課');
+    assert.equal(await textOf(detailsRow(page, '会場').locator('.venue-name')), '本庁舎 市民課');
     assert.ok((await textOf(detailsRow(page, '日時'))).includes(time));
     assert.equal(await textOf(detailsRow(page, '人数')), '2人');
     assert.equal(await textOf(detailsRow(page, 'お名前')), '一宮 太郎');
@@ -138,6 +138,8 @@ describe('booking', () => {
 
     const summary = page.locator('#error-summary');
     await summary.waitFor();
+    // Focus moves to the summary, so a screen reader reads it first.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary');
     await heading(page, 'お名前と連絡先を入力してください');
     assert.match(await textOf(summary), /入力内容に誤りがあります/);
     await checkA11y(page, 'form with errors');

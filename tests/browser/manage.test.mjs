@@ -22,6 +22,18 @@ async function lookUp(page, number, phone) {
   await page.getByRole('button', { name: '予約を確認する' }).click();
 }
 
+/** Reloads the page and checks that the browser sent no form again (only GETs). */
+async function assertReloadSendsNoForm(page) {
+  const methods = [];
+  const record = (req) => {
+    if (req.isNavigationRequest()) methods.push(req.method());
+  };
+  page.on('request', record);
+  await page.reload();
+  page.off('request', record);
+  assert.deepEqual(methods, ['GET'], 'a reload of the result page only reads it');
+}
+
 describe('manage a booking', () => {
   test('change: look up, pick another slot, the booking moves and the old seats come back', async () => {
     const party = 2;
@@ -75,8 +87,13 @@ describe('manage a booking', () => {
     await page.getByRole('button', { name: 'この日時に変更する' }).click();
 
     await heading(page, 'ご予約の内容');
+    // Post/Redirect/Get: the result is a page of its own.
+    assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/manage?done=changed');
     assert.match(await textOf(page.getByRole('status')), /予約を変更しました/);
-    assert.equal(await textOf(detailsRow(page, '会場')), '木曽川事務所');
+    assert.equal(await textOf(detailsRow(page, '会場').locator('.venue-name')), '木曽川事務所');
+    assert.match(await textOf(detailsRow(page, '会場')), /愛知県一宮市木曽川町/);
+    await assertReloadSendsNoForm(page);
+    assert.match(await textOf(page.getByRole('status')), /予約を変更しました/);
     assert.ok((await textOf(detailsRow(page, '日時'))).includes(newTime));
     await checkA11y(page, 'manage (changed)');
 
@@ -107,6 +124,8 @@ describe('manage a booking', () => {
     await page.getByRole('button', { name: '予約を取り消す' }).click();
 
     await heading(page, 'ご予約の内容');
+    assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/manage?done=cancelled');
+    await assertReloadSendsNoForm(page);
     assert.match(await textOf(page.getByRole('status')), /予約を取り消しました/);
     assert.equal(await textOf(detailsRow(page, '状態')), '取消済み');
     assert.equal(await page.getByRole('link', { name: '日時・会場を変更する' }).count(), 0, 'a cancelled booking offers no change');

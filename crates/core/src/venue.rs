@@ -20,6 +20,40 @@ pub struct Venue {
     pub enabled: bool,
     /// This venue's own reception window, if it differs from the global one.
     pub window: Option<ReceptionWindow>,
+    /// How to get there (map, access, parking).
+    pub guide: VenueGuide,
+}
+
+/// How residents reach a venue: shown on the venue cards, the confirmation
+/// and the done page, and printed on the booking slip.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VenueGuide {
+    /// A map page (https). Empty: the pages link a map search for the address.
+    #[serde(default)]
+    pub map_url: String,
+    /// By train or bus, e.g. `名鉄一宮駅から徒歩5分`.
+    #[serde(default)]
+    pub access: String,
+    /// Parking, e.g. `本庁舎西側の駐車場（無料）`.
+    #[serde(default)]
+    pub parking: String,
+}
+
+impl VenueGuide {
+    /// Trimmed, with a map link that is not `https://…` refused.
+    pub fn normalized(&self) -> Result<VenueGuide, &'static str> {
+        let map_url = self.map_url.trim();
+        if !map_url.is_empty()
+            && (!map_url.starts_with("https://") || map_url.chars().any(char::is_whitespace))
+        {
+            return Err("地図のリンクは https:// で始まるアドレスを入力してください。");
+        }
+        Ok(VenueGuide {
+            map_url: map_url.to_owned(),
+            access: self.access.trim().to_owned(),
+            parking: self.parking.trim().to_owned(),
+        })
+    }
 }
 
 /// What staff (or the demo seed) give to create or update a venue.

@@ -33,6 +33,11 @@ pub struct Config {
     pub asr: madoguchi_voice::speech::AsrConfig,
     /// Speech synthesis (Open JTalk).
     pub tts: madoguchi_voice::speech::TtsConfig,
+    /// Whether `[sip] listen` was given; if not, SIP listens on the web
+    /// listener's host (a demo on 127.0.0.1 does not open the phone to the
+    /// network).
+    #[serde(skip)]
+    sip_listen_set: bool,
 }
 
 /// Admin console sign-in rules.
@@ -234,8 +239,25 @@ impl Config {
             asr.entry("engine")
                 .or_insert_with(|| toml::Value::String("whisper".to_owned()));
         }
-        Config::deserialize(toml::Value::Table(table))
-            .map_err(|e| ConfigError::Invalid(e.to_string()))
+        let sip_listen_set = table.get("sip").and_then(|sip| sip.get("listen")).is_some();
+        let mut config = Config::deserialize(toml::Value::Table(table))
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.sip_listen_set = sip_listen_set;
+        Ok(config)
+    }
+
+    /// The SIP settings for a web service listening on `web`: `[sip]
+    /// listen` when given, else the web listener's host on the SIP port.
+    pub fn sip_config(&self, web: std::net::SocketAddr) -> madoguchi_voice::sip::SipConfig {
+        let mut sip = self.sip.clone();
+        if !self.sip_listen_set {
+            let port = sip
+                .listen
+                .parse::<std::net::SocketAddr>()
+                .map_or(5060, |a| a.port());
+            sip.listen = std::net::SocketAddr::new(web.ip(), port).to_string();
+        }
+        sip
     }
 
     pub fn web_config(&self) -> madoguchi_web::WebConfig {
@@ -436,6 +458,20 @@ mod tests {
             defaults.asr,
             madoguchi_voice::speech::AsrConfig::Whisper(_)
         ));
+    }
+
+    #[test]
+    fn sip_listens_on_the_web_host_unless_configured() {
+        let web: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let defaults = Config::load(None, std::iter::empty()).unwrap();
+        assert_eq!(defaults.sip_config(web).listen, "127.0.0.1:5060");
+        let public: std::net::SocketAddr = "0.0.0.0:80".parse().unwrap();
+        assert_eq!(defaults.sip_config(public).listen, "0.0.0.0:5060");
+        let v6: std::net::SocketAddr = "[::1]:8080".parse().unwrap();
+        assert_eq!(defaults.sip_config(v6).listen, "[::1]:5060");
+        let env = vec![("MADOGUCHI_SIP_LISTEN".to_owned(), "0.0.0.0:5070".to_owned())];
+        let set = Config::load(None, env.into_iter()).unwrap();
+        assert_eq!(set.sip_config(web).listen, "0.0.0.0:5070");
     }
 
     #[test]

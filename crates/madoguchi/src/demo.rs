@@ -5,94 +5,153 @@
 use anyhow::Context;
 use chrono::{DateTime, Days, Utc};
 use madoguchi_core::JST;
-use madoguchi_core::booking::{ApplicantForm, Channel};
+use madoguchi_core::booking::{ApplicantForm, Channel, Notify};
 use madoguchi_core::schedule::{DayHours, WeeklyTemplate};
-use madoguchi_core::venue::VenueForm;
+use madoguchi_core::venue::{VenueForm, VenueGuide};
 use madoguchi_core::window::ServicePeriod;
 use madoguchi_store::{Actor, BookingError, NewBooking, Store};
 use rand::{Rng, SeedableRng};
 
-/// (code, name, kana, note)
-const VENUES: [(&str, &str, &str, &str); 14] = [
-    (
-        "honcho",
-        "本庁舎 市民課",
-        "ほんちょうしゃ しみんか",
-        "本庁舎1階 市民課の窓口です。駐車場は本庁舎西側をご利用ください。",
-    ),
-    ("bisai", "尾西事務所", "びさいじむしょ", "尾西庁舎内。"),
-    (
-        "kisogawa",
-        "木曽川事務所",
-        "きそがわじむしょ",
-        "木曽川庁舎内。",
-    ),
-    (
-        "ekinaka",
-        "いちのみや駅ナカプラザ",
-        "いちのみやえきなかぷらざ",
-        "尾張一宮駅構内。土曜・日曜も開いています。",
-    ),
-    (
-        "imaise",
-        "今伊勢出張所",
-        "いまいせしゅっちょうじょ",
-        "今伊勢公民館内。",
-    ),
-    (
-        "okucho",
-        "奥町出張所",
-        "おくちょうしゅっちょうじょ",
-        "奥町公民館内。",
-    ),
-    (
-        "haguri",
-        "葉栗出張所",
-        "はぐりしゅっちょうじょ",
-        "葉栗公民館内。",
-    ),
-    (
-        "saisei",
-        "西成出張所",
-        "さいせいしゅっちょうじょ",
-        "西成公民館内。",
-    ),
-    (
-        "chiaki",
-        "千秋出張所",
-        "ちあきしゅっちょうじょ",
-        "千秋公民館内。",
-    ),
-    (
-        "azai",
-        "浅井出張所",
-        "あざいしゅっちょうじょ",
-        "浅井公民館内。",
-    ),
-    (
-        "kitagata",
-        "北方出張所",
-        "きたがたしゅっちょうじょ",
-        "北方公民館内。",
-    ),
-    (
-        "hagiwara",
-        "萩原出張所",
-        "はぎわらしゅっちょうじょ",
-        "萩原公民館内。",
-    ),
-    (
-        "yamato",
-        "大和出張所",
-        "やまとしゅっちょうじょ",
-        "大和公民館内。",
-    ),
-    (
-        "tanyo",
-        "丹陽出張所",
-        "たんようしゅっちょうじょ",
-        "丹陽公民館内。",
-    ),
+/// One of the demo's venues, with how to get there.
+struct DemoVenue {
+    code: &'static str,
+    name: &'static str,
+    kana: &'static str,
+    note: &'static str,
+    address: &'static str,
+    access: &'static str,
+    parking: &'static str,
+}
+
+/// Ichinomiya City's 14 counters. Addresses are given to the town (the
+/// map link searches them); access and parking are sample texts.
+const VENUES: [DemoVenue; 14] = [
+    DemoVenue {
+        code: "honcho",
+        name: "本庁舎 市民課",
+        kana: "ほんちょうしゃ しみんか",
+        note: "本庁舎1階 市民課の窓口です。",
+        address: "愛知県一宮市本町2丁目5番6号",
+        access: "名鉄一宮駅・JR尾張一宮駅から徒歩約5分",
+        parking: "本庁舎西側の駐車場",
+    },
+    DemoVenue {
+        code: "bisai",
+        name: "尾西事務所",
+        kana: "びさいじむしょ",
+        note: "尾西庁舎1階。",
+        address: "愛知県一宮市東五城",
+        access: "i-バス「尾西庁舎」下車すぐ",
+        parking: "庁舎の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "kisogawa",
+        name: "木曽川事務所",
+        kana: "きそがわじむしょ",
+        note: "木曽川庁舎1階。",
+        address: "愛知県一宮市木曽川町内割田一の通り27",
+        access: "JR木曽川駅・名鉄新木曽川駅から徒歩約10分",
+        parking: "庁舎の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "ekinaka",
+        name: "いちのみや駅ナカプラザ",
+        kana: "いちのみやえきなかぷらざ",
+        note: "土曜・日曜も開いています。",
+        address: "愛知県一宮市新生1丁目1番1号 尾張一宮駅前ビル",
+        access: "JR尾張一宮駅・名鉄一宮駅の改札から徒歩約2分",
+        parking: "駅周辺の有料駐車場をご利用ください",
+    },
+    DemoVenue {
+        code: "imaise",
+        name: "今伊勢出張所",
+        kana: "いまいせしゅっちょうじょ",
+        note: "今伊勢公民館内。",
+        address: "愛知県一宮市今伊勢町本神戸",
+        access: "名鉄今伊勢駅から徒歩約10分",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "okucho",
+        name: "奥町出張所",
+        kana: "おくちょうしゅっちょうじょ",
+        note: "奥町公民館内。",
+        address: "愛知県一宮市奥町",
+        access: "名鉄奥町駅から徒歩約10分",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "haguri",
+        name: "葉栗出張所",
+        kana: "はぐりしゅっちょうじょ",
+        note: "葉栗公民館内。",
+        address: "愛知県一宮市島村",
+        access: "i-バス「葉栗公民館」下車すぐ",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "saisei",
+        name: "西成出張所",
+        kana: "さいせいしゅっちょうじょ",
+        note: "西成公民館内。",
+        address: "愛知県一宮市東島町",
+        access: "i-バス「西成公民館」下車すぐ",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "chiaki",
+        name: "千秋出張所",
+        kana: "ちあきしゅっちょうじょ",
+        note: "千秋公民館内。",
+        address: "愛知県一宮市千秋町佐野",
+        access: "i-バス「千秋公民館」下車すぐ",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "azai",
+        name: "浅井出張所",
+        kana: "あざいしゅっちょうじょ",
+        note: "浅井公民館内。",
+        address: "愛知県一宮市浅井町東浅井",
+        access: "i-バス「浅井公民館」下車すぐ",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "kitagata",
+        name: "北方出張所",
+        kana: "きたがたしゅっちょうじょ",
+        note: "北方公民館内。",
+        address: "愛知県一宮市北方町北方",
+        access: "i-バス「北方公民館」下車すぐ",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "hagiwara",
+        name: "萩原出張所",
+        kana: "はぎわらしゅっちょうじょ",
+        note: "萩原公民館内。",
+        address: "愛知県一宮市萩原町萩原",
+        access: "名鉄萩原駅から徒歩約5分",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "yamato",
+        name: "大和出張所",
+        kana: "やまとしゅっちょうじょ",
+        note: "大和公民館内。",
+        address: "愛知県一宮市大和町馬引",
+        access: "i-バス「大和公民館」下車すぐ",
+        parking: "公民館の駐車場（無料）",
+    },
+    DemoVenue {
+        code: "tanyo",
+        name: "丹陽出張所",
+        kana: "たんようしゅっちょうじょ",
+        note: "丹陽公民館内。",
+        address: "愛知県一宮市丹陽町九日市場",
+        access: "i-バス「丹陽公民館」下車すぐ",
+        parking: "公民館の駐車場（無料）",
+    },
 ];
 
 const DEMO_FLAG: &str = "demo_seeded";
@@ -135,19 +194,25 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
     store.save_settings(&settings).await?;
 
     let mut created = 0;
-    for (order, (code, name, kana, note)) in VENUES.iter().enumerate() {
+    for (order, venue) in VENUES.iter().enumerate() {
         let id = store
             .upsert_venue(&VenueForm {
-                code: (*code).to_owned(),
-                name: (*name).to_owned(),
-                kana: (*kana).to_owned(),
-                address: String::new(),
+                code: venue.code.to_owned(),
+                name: venue.name.to_owned(),
+                kana: venue.kana.to_owned(),
+                address: venue.address.to_owned(),
                 phone: String::new(),
-                note: (*note).to_owned(),
+                note: venue.note.to_owned(),
                 display_order: i64::try_from(order).unwrap_or(0) + 1,
             })
             .await?;
-        let template = template(code);
+        let guide = VenueGuide {
+            map_url: String::new(),
+            access: venue.access.to_owned(),
+            parking: venue.parking.to_owned(),
+        };
+        store.set_venue_guide(id, &guide).await?;
+        let template = template(venue.code);
         store.set_weekly_template(id, &template).await?;
         let specs = template.generate(
             &settings.closed_days,
@@ -212,9 +277,14 @@ async fn sample_bookings(store: &Store, now: DateTime<Utc>) -> anyhow::Result<u6
                     email: String::new(),
                     notify: "sms".to_owned(),
                 };
-                let applicant = form
+                let mut applicant = form
                     .validate(today)
                     .map_err(|e| anyhow::anyhow!("demo applicant invalid: {e:?}"))?;
+                // Sample people must never be texted or mailed, whatever is
+                // configured: email without an address queues nothing (no
+                // outbox rows for the booking, its changes or reminders).
+                applicant.notify = Notify::Email;
+                applicant.email = None;
                 let channel = if n % 2 == 0 {
                     Channel::Phone
                 } else {
@@ -252,3 +322,41 @@ const SAMPLE_GIVEN: [(&str, &str); 8] = [
     ("誠", "マコト"),
     ("和子", "カズコ"),
 ];
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn sample_bookings_never_notify_anyone() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        let store = Store::connect(db.to_str().unwrap()).await.unwrap();
+        store.migrate().await.unwrap();
+        let now: DateTime<Utc> = "2026-11-25T01:00:00Z".parse().unwrap();
+        seed(&store, now).await.unwrap();
+        let first = now.with_timezone(&JST).date_naive();
+        // The day-before reminders of every sample day queue nothing either.
+        for ahead in 0..20 {
+            let day = first.checked_add_days(Days::new(ahead)).unwrap();
+            assert_eq!(store.queue_reminders(day, now).await.unwrap(), 0, "{day}");
+        }
+        let mut bookings = 0;
+        for venue in store.venues(false).await.unwrap() {
+            for slot in store
+                .slots_between(venue.id, first, first + chrono::Duration::days(20))
+                .await
+                .unwrap()
+            {
+                for booking in store.bookings_in_slot(slot.id).await.unwrap() {
+                    bookings += 1;
+                    let notices = store.notices_for_booking(booking.id).await.unwrap();
+                    assert!(notices.is_empty(), "{notices:?}");
+                }
+            }
+        }
+        assert!(bookings > 100, "the demo has sample bookings ({bookings})");
+        store.close().await;
+    }
+}

@@ -5,6 +5,7 @@ mod admin;
 mod call;
 mod config;
 mod demo;
+mod startup;
 mod voice;
 
 use anyhow::Context;
@@ -141,17 +142,20 @@ async fn main() -> anyhow::Result<()> {
             admin::run(&store, what, clock.now()).await?;
         }
         Command::Serve { listen, demo } => {
+            let mut account = None;
             if demo {
                 demo::seed(&store, clock.now()).await?;
-                if let Some((user, password)) =
-                    admin::ensure_demo_admin(&store, clock.now()).await?
-                {
-                    // Shown once; tools read this line.
-                    println!("demo admin: user={user} password={password}");
-                }
+                account = admin::ensure_demo_admin(&store, clock.now())
+                    .await?
+                    .map(|(user, password)| startup::AdminAccount::DemoCreated { user, password });
             }
+            let account = match account {
+                Some(created) => created,
+                None if store.has_enabled_admin().await? => startup::AdminAccount::Exists,
+                None => startup::AdminAccount::Missing,
+            };
             let listen = listen.unwrap_or_else(|| config.web.listen.clone());
-            serve(store.clone(), clock, &config, &listen).await?;
+            serve(store.clone(), clock, &config, &listen, account).await?;
         }
     }
     store.close().await;
@@ -183,6 +187,7 @@ async fn serve(
     clock: Arc<dyn Clock>,
     config: &config::Config,
     listen: &str,
+    account: startup::AdminAccount,
 ) -> anyhow::Result<()> {
     let fresh: [u8; 64] = rand::random();
     let fresh_hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
@@ -225,20 +230,29 @@ async fn serve(
         email_configured: delivery.email_configured(),
         public_url: config.site.public_url.clone(),
     };
-    let phone = voice::start(config, store.clone(), clock.clone());
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let address = listener.local_addr()?;
+    let sip = config.sip_config(address);
+    let phone_state = if !config.voice.enabled {
+        startup::PhoneState::Off
+    } else {
+        startup::PhoneState::Starting {
+            sip: sip.enabled.then(|| startup::sip_uri(&sip)),
+        }
+    };
+    let phone = voice::start(config, sip, store.clone(), clock.clone());
     let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
     let mut app = madoguchi_web::app(state);
     if let Some((routes, _)) = &phone {
         app = app.merge(routes.clone());
     }
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    let address = listener.local_addr()?;
-    // Tools and tests wait for this line.
+    // Tools and tests wait for the first line; people read the summary.
     let mut stdout = tokio::io::stdout();
+    let summary = startup::summary(address, &account, &phone_state);
     stdout
-        .write_all(format!("madoguchi listening on http://{address}\n").as_bytes())
+        .write_all(format!("madoguchi listening on http://{address}\n{summary}").as_bytes())
         .await?;
     stdout.flush().await?;
     tracing::info!(%address, "serving");

@@ -35,6 +35,7 @@ impl Phone {
 /// are ready) and the handle that keeps the SIP endpoint.
 pub fn start(
     config: &Config,
+    sip: madoguchi_voice::sip::SipConfig,
     store: Store,
     clock: Arc<dyn Clock>,
 ) -> Option<(axum::Router, Arc<Phone>)> {
@@ -53,12 +54,8 @@ pub fn start(
         }
     });
     let phone = Arc::new(Phone::default());
-    let (asr, tts, sip, settings) = (
-        config.asr.clone(),
-        config.tts.clone(),
-        config.sip.clone(),
-        config.voice.clone(),
-    );
+    let (asr, tts, settings) = (config.asr.clone(), config.tts.clone(), config.voice.clone());
+    let uri = crate::startup::sip_uri(&sip);
     let started = phone.clone();
     let sip_entrance = entrance.clone();
     tokio::spawn(async move {
@@ -66,6 +63,9 @@ pub fn start(
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(error = %e, "speech recognition did not start (scripts/voice-setup.sh installs the offline engine); the phone line is not served");
+                println!(
+                    "phone not ready: speech recognition did not start (run scripts/voice-setup.sh; the log says why)"
+                );
                 return;
             }
         };
@@ -73,6 +73,9 @@ pub fn start(
             Ok(t) => Arc::new(t),
             Err(e) => {
                 tracing::error!(error = %e, "speech synthesis did not start (scripts/voice-setup.sh installs Open JTalk and its voice); the phone line is not served");
+                println!(
+                    "phone not ready: speech synthesis did not start (run scripts/voice-setup.sh; the log says why)"
+                );
                 return;
             }
         };
@@ -88,11 +91,19 @@ pub fn start(
         let _ = ready.set(agent.line_handler());
         if !sip.enabled {
             tracing::info!("[sip] enabled = false: no SIP endpoint");
+            println!("phone ready: Twilio media streams only ([sip] enabled = false)");
             return;
         }
+        let listen = sip.listen.clone();
         match SipEndpoint::start(sip, sip_entrance).await {
-            Ok(endpoint) => *started.sip.lock().await = Some(endpoint),
-            Err(e) => tracing::error!(error = %e, "the SIP endpoint did not start"),
+            Ok(endpoint) => {
+                *started.sip.lock().await = Some(endpoint);
+                println!("phone ready: call {uri}");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the SIP endpoint did not start");
+                println!("phone not ready: SIP could not listen on {listen} ({e})");
+            }
         }
     });
     Some((madoguchi_voice::line::twilio::router(entrance), phone))

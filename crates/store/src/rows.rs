@@ -32,6 +32,9 @@ pub(crate) struct VenueRow {
     display_order: i64,
     enabled: bool,
     window_json: Option<String>,
+    map_url: String,
+    access: String,
+    parking: String,
 }
 
 impl VenueRow {
@@ -51,6 +54,11 @@ impl VenueRow {
             display_order: self.display_order,
             enabled: self.enabled,
             window,
+            guide: madoguchi_core::venue::VenueGuide {
+                map_url: self.map_url,
+                access: self.access,
+                parking: self.parking,
+            },
         })
     }
 }

@@ -4,7 +4,7 @@ use crate::rows::VenueRow;
 use crate::{Result, Store, read, to_u32, write_tx};
 use madoguchi_core::ids::VenueId;
 use madoguchi_core::schedule::{DayHours, WeeklyTemplate};
-use madoguchi_core::venue::{Venue, VenueForm};
+use madoguchi_core::venue::{Venue, VenueForm, VenueGuide};
 use madoguchi_core::window::ReceptionWindow;
 
 impl Store {
@@ -35,7 +35,8 @@ impl Store {
         }
         let rows: Vec<VenueRow> = read!(self, pool => {
             sqlx::query_as(
-                "SELECT id, code, name, kana, address, phone, note, display_order, enabled, window_json
+                "SELECT id, code, name, kana, address, phone, note, display_order, enabled, window_json,
+                   map_url, access, parking
                  FROM venues ORDER BY display_order, id",
             )
             .fetch_all(pool)
@@ -73,6 +74,21 @@ impl Store {
         });
         self.cache.clear_venues();
         Ok(VenueId(id.0))
+    }
+
+    /// Sets how residents reach a venue (map, access, parking).
+    pub async fn set_venue_guide(&self, id: VenueId, guide: &VenueGuide) -> Result<()> {
+        write_tx!(self, tx => {
+            sqlx::query("UPDATE venues SET map_url = $1, access = $2, parking = $3 WHERE id = $4")
+                .bind(&guide.map_url)
+                .bind(&guide.access)
+                .bind(&guide.parking)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        });
+        self.cache.clear_venues();
+        Ok(())
     }
 
     pub async fn set_venue_enabled(&self, id: VenueId, enabled: bool) -> Result<()> {

@@ -1,9 +1,10 @@
 //! Security headers on every response the application sends, errors and
 //! refusals included (one middleware, outermost, so no path escapes it).
 //!
-//! - `Content-Security-Policy`: only our own files; no inline script or
-//!   style (templates carry neither: styles live in static/*.css); the
-//!   pages may not be framed (`frame-ancestors 'none'`).
+//! - `Content-Security-Policy`: only our own files (static/print.js is the
+//!   one script); no inline script or style (templates carry neither:
+//!   styles live in static/*.css); the pages may not be framed
+//!   (`frame-ancestors 'none'`).
 //! - `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` (older
 //!   browsers), `Referrer-Policy: same-origin` (look-up URLs never leave).
 //! - `Strict-Transport-Security` when cookies are marked secure (the site is
@@ -18,7 +19,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// Middleware: adds the headers above to `next`'s response.
 pub(crate) async fn security_headers(

@@ -92,6 +92,8 @@ pub fn app(state: AppState) -> Router {
     let static_files = Router::new()
         .route("/static/style.css", axum::routing::get(views::stylesheet))
         .route("/static/admin.css", axum::routing::get(admin::stylesheet))
+        .route("/static/print.js", axum::routing::get(views::print_script))
+        .route("/favicon.ico", axum::routing::get(views::favicon))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=3600"),

@@ -603,7 +603,7 @@ fn security_headers(headers: &axum::http::HeaderMap, no_store: bool) -> Result<(
     let mut missing = Vec::new();
     for part in [
         "default-src 'self'",
-        "script-src 'none'",
+        "script-src 'self'",
         "style-src 'self'",
         "frame-ancestors 'none'",
     ] {

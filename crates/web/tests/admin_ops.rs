@@ -825,3 +825,44 @@ async fn the_banner_shows_only_the_consoles_own_lines() {
         );
     }
 }
+
+#[tokio::test]
+async fn admins_give_a_venue_its_map_access_and_parking() {
+    let app = spawn(Role::Admin).await;
+    let uri = format!("/admin/venues/{}", app.bisai);
+    let fields = |map: &'static str| {
+        [
+            ("name", "尾西事務所"),
+            ("kana", "びさいじむしょ"),
+            ("address", "愛知県一宮市東五城"),
+            ("map_url", map),
+            ("access", " i-バス「尾西庁舎」下車すぐ "),
+            ("parking", "庁舎の駐車場（無料）"),
+        ]
+    };
+    let refused = app.post(&uri, &fields("javascript:alert(1)")).await;
+    assert!(
+        refused.body.contains("https:// で始まるアドレス"),
+        "{}",
+        refused.body
+    );
+    let guide = |app: &TestApp| {
+        let store = app.store.clone();
+        let id = app.bisai;
+        async move { store.find_venue(VenueId(id)).await.unwrap().unwrap().guide }
+    };
+    assert_eq!(guide(&app).await, Default::default(), "nothing saved");
+    let saved = app
+        .post(&uri, &fields("https://maps.example.jp/bisai"))
+        .await;
+    assert!(saved.location().contains("会場の情報を保存しました"));
+    let stored = guide(&app).await;
+    assert_eq!(stored.map_url, "https://maps.example.jp/bisai");
+    assert_eq!(stored.access, "i-バス「尾西庁舎」下車すぐ");
+    assert_eq!(stored.parking, "庁舎の駐車場（無料）");
+    let page = app.get(&uri).await;
+    assert!(
+        page.body
+            .contains("value=\"https://maps.example.jp/bisai\"")
+    );
+}

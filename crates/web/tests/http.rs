@@ -1081,7 +1081,14 @@ async fn lookup_then_cancel_in_the_pages() {
     assert!(manage.body.contains(&grouped));
     assert!(manage.body.contains("予約を取り消す"));
     let cancelled = app.post_form("/manage/cancel", &[("csrf", &csrf)]).await;
-    assert!(cancelled.body.contains("予約を取り消しました"));
+    // Post/Redirect/Get: the result is a page of its own.
+    assert_eq!(cancelled.location(), "/manage?done=cancelled");
+    let result = app.get("/manage?done=cancelled").await;
+    assert!(result.body.contains("予約を取り消しました"));
+    // Only known codes are shown, never text from the address.
+    let forged = app.get("/manage?done=%3Cb%3Ehello").await;
+    assert!(!forged.body.contains("hello"));
+    assert!(!forged.body.contains("role=\"status\""));
     let status = app
         .get(&format!("/api/v1/bookings/{number}?phone=09012345678"))
         .await

@@ -3,7 +3,7 @@
 //! one click with what was already typed (A14).
 
 use super::{require_eligible, slot_with_venue};
-use crate::views::{BookingView, FormState, Layout, render, slot_label};
+use crate::views::{BookingView, FormState, Layout, Step, VenueInfo, render, slot_label};
 use crate::{AppError, AppState, session};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -21,6 +21,7 @@ pub(super) struct SlotView {
     pub id: String,
     pub venue_id: String,
     pub venue_name: String,
+    pub venue: VenueInfo,
     pub when: String,
     pub remaining: i64,
 }
@@ -31,6 +32,7 @@ impl SlotView {
             id: slot.id.to_string(),
             venue_id: venue.id.to_string(),
             venue_name: venue.name.clone(),
+            venue: VenueInfo::new(venue),
             when: slot_label(slot.date, slot.start_min, slot.end_min),
             remaining,
         }
@@ -118,7 +120,7 @@ pub async fn form(
     };
     let page = match availability(&state, &settings, &slot, &venue, 1) {
         Ok(remaining) => render(&FormPage {
-            layout: Layout::new(&settings, "お名前と連絡先の入力", csrf),
+            layout: Layout::new(&settings, "お名前と連絡先の入力", csrf).at_step(Step::Details),
             slot: SlotView::new(&slot, &venue, remaining),
             form: FormState {
                 values,
@@ -230,7 +232,7 @@ pub async fn review(
     }
     match applicant {
         Some(applicant) if errors.is_empty() => Ok(render(&ConfirmPage {
-            layout: Layout::new(&settings, "予約内容の確認", csrf),
+            layout: Layout::new(&settings, "予約内容の確認", csrf).at_step(Step::Confirm),
             slot: SlotView::new(&slot, &venue, remaining),
             birth_date: applicant.birth_date.display_ja(),
             phone: applicant.phone.display(),
@@ -248,7 +250,8 @@ pub async fn review(
                     "入力内容をご確認ください"
                 },
                 csrf,
-            ),
+            )
+            .at_step(Step::Details),
             slot: SlotView::new(&slot, &venue, remaining),
             form: FormState { values, errors },
             party_sizes: party_sizes(),
@@ -278,7 +281,8 @@ pub async fn confirm(
                     .seats
                     .remaining(&slot.seats(), Channel::Web, state.clock.now());
             return Ok(render(&FormPage {
-                layout: Layout::new(&settings, "入力内容をご確認ください", submission.csrf),
+                layout: Layout::new(&settings, "入力内容をご確認ください", submission.csrf)
+                    .at_step(Step::Details),
                 slot: SlotView::new(&slot, &venue, remaining),
                 form: FormState {
                     values: submission.values,
@@ -437,7 +441,7 @@ pub async fn done(
         .ok_or(AppError::NotFound)?;
     let venue = state.store.find_venue(booking.venue_id).await?;
     Ok(render(&DonePage {
-        layout: Layout::new(&settings, "予約が完了しました", String::new()),
+        layout: Layout::new(&settings, "予約が完了しました", String::new()).at_step(Step::Done),
         booking: BookingView::new(&booking, venue.as_ref(), &settings),
         what_to_bring: settings.start_page.what_to_bring.clone(),
     }))

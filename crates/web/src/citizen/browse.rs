@@ -3,7 +3,7 @@
 //! (`?change=1`, for a browser holding a manage grant).
 
 use super::{enabled_venue, require_eligible};
-use crate::views::{Layout, render, slot_time};
+use crate::views::{Layout, Step, VenueInfo, render, slot_time};
 use crate::{AppError, AppState, session};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -12,7 +12,7 @@ use axum_extra::extract::PrivateCookieJar;
 use chrono::{Datelike, Months, NaiveDate};
 use madoguchi_core::booking::Channel;
 use madoguchi_core::calendar::{DayState, month_grid};
-use madoguchi_core::clock::{date_ja, date_ja_with_year};
+use madoguchi_core::clock::{date_ja, date_ja_with_year, weekday_ja};
 use madoguchi_core::ids::VenueId;
 use madoguchi_core::settings::ServiceSettings;
 use madoguchi_core::venue::Venue;
@@ -37,6 +37,14 @@ impl Mode {
         match self {
             Mode::Book => "",
             Mode::Change => "?change=1",
+        }
+    }
+
+    /// A new booking shows where it is in the flow; a change does not.
+    fn layout(self, layout: Layout, step: Step) -> Layout {
+        match self {
+            Mode::Book => layout.at_step(step),
+            Mode::Change => layout,
         }
     }
 }
@@ -93,7 +101,7 @@ struct VenueCard {
     name: String,
     kana: String,
     note: String,
-    address: String,
+    info: VenueInfo,
     remaining: i64,
     first_free: String,
 }
@@ -137,11 +145,11 @@ pub async fn venues(
                 .map(|(day, _)| date_ja(*day))
                 .unwrap_or_default();
             VenueCard {
+                info: VenueInfo::new(&v),
                 id: v.id.to_string(),
                 name: v.name,
                 kana: v.kana,
                 note: v.note,
-                address: v.address,
                 remaining,
                 first_free,
             }
@@ -149,7 +157,10 @@ pub async fn venues(
         .collect();
     let all_full = reception_open && venues.iter().all(|v| v.remaining == 0);
     let page = VenuesPage {
-        layout: Layout::new(&settings, "会場を選ぶ", String::new()),
+        layout: mode.layout(
+            Layout::new(&settings, "会場を選ぶ", String::new()),
+            Step::Venue,
+        ),
         venues,
         mode_query: mode.query(),
         changing: mode == Mode::Change,
@@ -161,6 +172,7 @@ pub async fn venues(
 
 struct DayCell {
     day: u32,
+    weekday: &'static str,
     date: String,
     label: String,
     /// "open", "full", "none" or "pad": the cell's look; the text says the same.
@@ -176,7 +188,11 @@ struct CalendarPage {
     venue: Venue,
     month_label: String,
     weeks: Vec<Vec<DayCell>>,
+    /// Every bookable day (open or full) of the whole reception window.
     open_days: Vec<DayCell>,
+    /// The bookable days of the month shown: the list that replaces the
+    /// grid on narrow screens.
+    month_days: Vec<DayCell>,
     prev_link: String,
     next_link: String,
     changing: bool,
@@ -233,6 +249,7 @@ pub async fn calendar(
         };
         DayCell {
             day: date.day(),
+            weekday: weekday_ja(date),
             date: date.to_string(),
             label: date_ja(date),
             kind,
@@ -240,22 +257,18 @@ pub async fn calendar(
             link,
         }
     };
-    let weeks = month_grid(month, &days)
+    let weeks: Vec<Vec<DayCell>> = month_grid(month, &days)
         .into_iter()
         .map(|week| week.into_iter().map(|d| cell(d.date, d.state)).collect())
         .collect();
+    let month_days = days
+        .iter()
+        .filter(|(date, _)| date.year() == month.year() && date.month() == month.month())
+        .map(|(date, n)| cell(*date, day_state(*n)))
+        .collect();
     let open_days = days
         .iter()
-        .map(|(date, n)| {
-            cell(
-                *date,
-                if *n > 0 {
-                    DayState::Available(*n)
-                } else {
-                    DayState::Full
-                },
-            )
-        })
+        .map(|(date, n)| cell(*date, day_state(*n)))
         .collect();
     let month_link = |m: Option<NaiveDate>| {
         m.filter(|m| {
@@ -272,10 +285,13 @@ pub async fn calendar(
         .unwrap_or_default()
     };
     let page = CalendarPage {
-        layout: Layout::new(
-            &settings,
-            format!("{} 日にちを選ぶ", venue.name),
-            String::new(),
+        layout: mode.layout(
+            Layout::new(
+                &settings,
+                format!("{} 日にちを選ぶ", venue.name),
+                String::new(),
+            ),
+            Step::Date,
         ),
         month_label: format!("{}年{}月", month.year(), month.month()),
         weeks,
@@ -284,11 +300,21 @@ pub async fn calendar(
         venue_full: range.is_some() && days.values().all(|n| *n == 0),
         reception_open: range.is_some(),
         open_days,
+        month_days,
         changing: mode == Mode::Change,
         mode_query: q,
         venue,
     };
     Ok(render(&page))
+}
+
+/// A bookable day's state from its seats left.
+fn day_state(remaining: i64) -> DayState {
+    if remaining > 0 {
+        DayState::Available(remaining)
+    } else {
+        DayState::Full
+    }
 }
 
 struct SlotCell {
@@ -354,10 +380,13 @@ pub async fn day(
         Vec::new()
     };
     let page = DayPage {
-        layout: Layout::new(
-            &settings,
-            format!("{} {} 時間を選ぶ", venue.name, date_ja(date)),
-            String::new(),
+        layout: mode.layout(
+            Layout::new(
+                &settings,
+                format!("{} {} 時間を選ぶ", venue.name, date_ja(date)),
+                String::new(),
+            ),
+            Step::Time,
         ),
         date_label: date_ja_with_year(date),
         day_full: bookable && slots.iter().all(|s| s.remaining == 0),

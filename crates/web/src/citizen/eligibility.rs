@@ -1,6 +1,6 @@
 //! The checklist residents confirm before the booking screens (A11).
 
-use crate::views::{Layout, render};
+use crate::views::{Layout, Step, render};
 use crate::{AppError, AppState, session};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -37,7 +37,7 @@ pub async fn form(
     let settings = state.store.settings().await?;
     let (jar, csrf) = session::csrf_token(jar, state.config.secure_cookies);
     let page = EligibilityPage {
-        layout: Layout::new(&settings, "確認事項", csrf),
+        layout: Layout::new(&settings, "確認事項", csrf).at_step(Step::Checklist),
         items: settings
             .checklist
             .items
@@ -83,7 +83,8 @@ pub async fn submit(
         return Ok((jar, Redirect::to(&next)).into_response());
     }
     let page = EligibilityPage {
-        layout: Layout::new(&settings, "確認事項（ご確認ください）", form.csrf.clone()),
+        layout: Layout::new(&settings, "確認事項（ご確認ください）", form.csrf.clone())
+            .at_step(Step::Checklist),
         items: settings
             .checklist
             .items

@@ -7,7 +7,7 @@ use crate::views::{BookingView, Layout, render};
 use crate::{AppError, AppState, access, session};
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::{Form, PrivateCookieJar};
 use madoguchi_core::booking::{Booking, BookingStatus, Channel};
@@ -37,6 +37,49 @@ struct ManagePage {
     active: bool,
     can_change: bool,
     notice: String,
+    /// Whether the notice reports what was done (else why it was not).
+    notice_ok: bool,
+}
+
+/// What a change or cancellation did, carried by the redirect after it
+/// (Post/Redirect/Get: reloading the result page resubmits nothing). Only
+/// these codes are shown, never text from the address.
+#[derive(Deserialize, Default)]
+pub struct ResultQuery {
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    problem: Option<String>,
+}
+
+/// The notice for a `done` code on the booking page: (text, succeeded).
+fn done_notice(code: &str, city_phone: &str) -> Option<(String, bool)> {
+    Some(match code {
+        "cancelled" => ("予約を取り消しました。".to_owned(), true),
+        "changed" => (
+            "予約を変更しました。新しい日時は下のとおりです。".to_owned(),
+            true,
+        ),
+        "cancel-closed" => (
+            format!(
+                "取消の受付は終了しました。ご用の方は市の専用ダイヤル（{city_phone}）へお電話ください。"
+            ),
+            false,
+        ),
+        "already-cancelled" => ("この予約はすでに取り消されています。".to_owned(), false),
+        _ => return None,
+    })
+}
+
+/// The message for a `problem` code on the change page.
+fn change_problem(code: &str, city_phone: &str) -> Option<String> {
+    Some(match code {
+        "full" => "申し訳ありません。この時間はほかの方の予約で満席になりました。別の時間をお選びください。元の予約はそのまま残っています。".to_owned(),
+        "closed" => "この日は予約を受け付けていません。別の日をお選びください。元の予約はそのまま残っています。".to_owned(),
+        "too-late" => format!("変更の受付は終了しました。ご用の方は市の専用ダイヤル（{city_phone}）へお電話ください。"),
+        "inactive" => "この予約は取り消されているため、変更できません。".to_owned(),
+        _ => return None,
+    })
 }
 
 #[derive(Template)]
@@ -180,6 +223,7 @@ async fn can_change(state: &AppState, booking: &Booking) -> Result<bool, AppErro
 pub async fn show(
     State(state): State<AppState>,
     jar: PrivateCookieJar,
+    Query(query): Query<ResultQuery>,
 ) -> Result<Response, AppError> {
     let (_, booking) = match granted_booking(&state, &jar).await? {
         Ok(found) => found,
@@ -187,11 +231,22 @@ pub async fn show(
     };
     let settings = state.store.settings().await?;
     let (jar, csrf) = session::csrf_token(jar, state.config.secure_cookies);
+    let (notice, notice_ok) = query
+        .done
+        .as_deref()
+        .and_then(|code| done_notice(code, &settings.city.phone))
+        .unwrap_or_default();
+    let title = if notice.is_empty() {
+        "ご予約の内容".to_owned()
+    } else {
+        notice.clone()
+    };
     let page = ManagePage {
-        layout: Layout::new(&settings, "ご予約の内容", csrf),
+        layout: Layout::new(&settings, title, csrf),
         active: booking.status == BookingStatus::Booked,
         can_change: can_change(&state, &booking).await?,
-        notice: String::new(),
+        notice,
+        notice_ok,
         booking: booking_view(&state, &booking).await?,
     };
     Ok((jar, render(&page)).into_response())
@@ -234,7 +289,6 @@ pub async fn cancel(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let settings = state.store.settings().await?;
     let result = state
         .store
         .cancel(
@@ -244,7 +298,7 @@ pub async fn cancel(
             state.clock.now(),
         )
         .await;
-    let (booking, notice) = match result {
+    let done = match result {
         Ok(booking) => {
             tracing::info!(booking = %booking.id, "cancelled on the web");
             access::citizen(
@@ -255,37 +309,13 @@ pub async fn cancel(
                 AccessResult::Ok,
             )
             .await;
-            (booking, "予約を取り消しました。".to_owned())
+            "cancelled"
         }
-        Err(BookingError::TooLate) => (
-            state
-                .store
-                .find_booking(&grant.number, &grant.phone)
-                .await?
-                .ok_or(AppError::NotFound)?,
-            format!(
-                "取消の受付は終了しました。ご用の方は市の専用ダイヤル（{}）へお電話ください。",
-                settings.city.phone
-            ),
-        ),
-        Err(BookingError::NotActive) => (
-            state
-                .store
-                .find_booking(&grant.number, &grant.phone)
-                .await?
-                .ok_or(AppError::NotFound)?,
-            "この予約はすでに取り消されています。".to_owned(),
-        ),
+        Err(BookingError::TooLate) => "cancel-closed",
+        Err(BookingError::NotActive) => "already-cancelled",
         Err(other) => return Err(other.into()),
     };
-    let page = ManagePage {
-        layout: Layout::new(&settings, notice.clone(), form.csrf),
-        active: booking.status == BookingStatus::Booked,
-        can_change: can_change(&state, &booking).await?,
-        notice,
-        booking: booking_view(&state, &booking).await?,
-    };
-    Ok(render(&page))
+    Ok(Redirect::to(&format!("/manage?done={done}")).into_response())
 }
 
 async fn change_target(state: &AppState, slot_id: &str) -> Result<SlotView, AppError> {
@@ -301,6 +331,7 @@ pub async fn change_form(
     State(state): State<AppState>,
     jar: PrivateCookieJar,
     Path(slot_id): Path<String>,
+    Query(query): Query<ResultQuery>,
 ) -> Result<Response, AppError> {
     let (_, booking) = match granted_booking(&state, &jar).await? {
         Ok(found) => found,
@@ -312,13 +343,24 @@ pub async fn change_form(
     let settings = state.store.settings().await?;
     let slot = change_target(&state, &slot_id).await?;
     let (jar, csrf) = session::csrf_token(jar, state.config.secure_cookies);
-    let problem = if slot.remaining < i64::from(booking.applicant.party_size.get()) {
+    let reported = query
+        .problem
+        .as_deref()
+        .and_then(|code| change_problem(code, &settings.city.phone));
+    let problem = if let Some(problem) = reported {
+        problem
+    } else if slot.remaining < i64::from(booking.applicant.party_size.get()) {
         "この時間は空きが足りません。別の時間をお選びください。".to_owned()
     } else {
         String::new()
     };
+    let title = if problem.is_empty() {
+        "予約の変更"
+    } else {
+        "予約を変更できませんでした"
+    };
     let page = ChangePage {
-        layout: Layout::new(&settings, "予約の変更", csrf),
+        layout: Layout::new(&settings, title, csrf),
         booking: booking_view(&state, &booking).await?,
         slot,
         problem,
@@ -334,11 +376,10 @@ pub async fn change(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     session::check_csrf(&jar, &form.csrf)?;
-    let (grant, booking) = match granted_booking(&state, &jar).await? {
+    let (grant, _) = match granted_booking(&state, &jar).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let settings = state.store.settings().await?;
     let id: SlotId = slot_id.parse().map_err(|_| AppError::NotFound)?;
     let result = state
         .store
@@ -354,29 +395,23 @@ pub async fn change(
     let problem = match result {
         Ok(moved) => {
             tracing::info!(booking = %moved.id, slot = %id, "changed on the web");
-            access::citizen(&state, ip, "booking.change", &format!("booking:{}", moved.id), AccessResult::Ok).await;
-            let page = ManagePage {
-                layout: Layout::new(&settings, "予約を変更しました", form.csrf),
-                active: true,
-                can_change: can_change(&state, &moved).await?,
-                notice: "予約を変更しました。新しい日時は下のとおりです。".to_owned(),
-                booking: booking_view(&state, &moved).await?,
-            };
-            return Ok(render(&page));
+            access::citizen(
+                &state,
+                ip,
+                "booking.change",
+                &format!("booking:{}", moved.id),
+                AccessResult::Ok,
+            )
+            .await;
+            return Ok(Redirect::to("/manage?done=changed").into_response());
         }
-        Err(BookingError::Full) => "申し訳ありません。この時間はほかの方の予約で満席になりました。別の時間をお選びください。元の予約はそのまま残っています。".to_owned(),
-        Err(BookingError::NotBookable(_)) => "この日は予約を受け付けていません。別の日をお選びください。元の予約はそのまま残っています。".to_owned(),
-        Err(BookingError::TooLate) => format!("変更の受付は終了しました。ご用の方は市の専用ダイヤル（{}）へお電話ください。", settings.city.phone),
-        Err(BookingError::NotActive) => "この予約は取り消されているため、変更できません。".to_owned(),
+        Err(BookingError::Full) => "full",
+        Err(BookingError::NotBookable(_)) => "closed",
+        Err(BookingError::TooLate) => "too-late",
+        Err(BookingError::NotActive) => "inactive",
         Err(other) => return Err(other.into()),
     };
-    let page = ChangePage {
-        layout: Layout::new(&settings, "予約を変更できませんでした", form.csrf),
-        booking: booking_view(&state, &booking).await?,
-        slot: change_target(&state, &slot_id).await?,
-        problem,
-    };
-    Ok(render(&page))
+    Ok(Redirect::to(&format!("/manage/change/{id}?problem={problem}")).into_response())
 }
 
 pub async fn logout(

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use madoguchi_core::ids::VenueId;
 use madoguchi_core::staff::Role;
-use madoguchi_core::venue::{Venue, VenueForm};
+use madoguchi_core::venue::{Venue, VenueForm, VenueGuide};
 use madoguchi_core::window::{Cutoff, ReceptionWindow};
 use madoguchi_store::AccessResult;
 use serde::Deserialize;
@@ -79,6 +79,9 @@ pub(crate) struct VenueFields {
     note: String,
     #[serde(default)]
     display_order: String,
+    /// How to get there (edit page only).
+    #[serde(flatten)]
+    guide: VenueGuide,
 }
 
 fn check(f: &VenueFields, code: String) -> Result<VenueForm, &'static str> {
@@ -244,9 +247,17 @@ pub(crate) async fn save(
     staff.check_csrf(&f.csrf)?;
     let venue = venue_of(&state, id).await?;
     // The code is the venue's stable key (links, configuration): kept.
-    match check(&f, venue.code.clone()) {
-        Ok(form) => {
+    let checked = check(&f, venue.code.clone()).and_then(|form| {
+        let guide = f.guide.normalized()?;
+        if guide.access.chars().count() > 200 || guide.parking.chars().count() > 200 {
+            return Err("交通と駐車場は、それぞれ200文字までにしてください。");
+        }
+        Ok((form, guide))
+    });
+    match checked {
+        Ok((form, guide)) => {
             state.store.upsert_venue(&form).await?;
+            state.store.set_venue_guide(venue.id, &guide).await?;
             staff
                 .log(
                     &state,
