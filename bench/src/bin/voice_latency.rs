@@ -247,6 +247,8 @@ async fn main() {
             max_calls: n.max(1),
             ..VoiceSettings::default()
         };
+        // The world has every prompt piece ready (from the disk cache after
+        // the first run), as on a server that has been up a while.
         let w = Arc::new(e2e::world(settings, &engines).await);
         timed.costs.lock().unwrap().clear();
         let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));

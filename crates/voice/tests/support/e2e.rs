@@ -172,6 +172,9 @@ pub async fn world(mut settings: VoiceSettings, engines: &Engines) -> World {
         engines.tts.clone(),
         settings,
     );
+    // Every piece ready before the call (from the disk cache after the
+    // first run): background warming would compete with the caller's own
+    // synthesis and Whisper for the two cores.
     agent.warm().await.unwrap();
     let endpoint = SipEndpoint::start(loopback_config(), agent.clone().line_handler())
         .await
