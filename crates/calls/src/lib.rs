@@ -253,6 +253,12 @@ impl Call {
         self.engine.state()
     }
 
+    /// What the caller is expected to answer next (hints, keypad,
+    /// end-of-turn timing in the voice layer).
+    pub fn expect(&self) -> dialog::Expect {
+        self.engine.expect()
+    }
+
     /// Venue names, their readings and aliases, for recognizer hints.
     pub fn venue_words(&self) -> &[String] {
         &self.venue_words

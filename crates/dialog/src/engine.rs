@@ -68,6 +68,19 @@ enum Pending {
     Cancel,
 }
 
+impl Pending {
+    fn name(&self) -> &'static str {
+        match self {
+            Pending::Slot => "slot",
+            Pending::Hold { .. } => "hold",
+            Pending::Book => "book",
+            Pending::Find => "find",
+            Pending::Change => "change",
+            Pending::Cancel => "cancel",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct Draft {
     eligible: bool,
@@ -159,14 +172,36 @@ impl Engine {
             Step::ConfirmChange => "confirm_change".into(),
             Step::ConfirmCancel => "confirm_cancel".into(),
             Step::SmsOffer(_) => "sms_offer".into(),
-            Step::Waiting(p) => format!("waiting:{p:?}").to_lowercase(),
+            Step::Waiting(p) => format!("waiting:{}", p.name()),
             Step::Ended => "ended".into(),
         }
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches('{')
-        .to_owned()
+    }
+
+    /// What the caller is expected to answer next.
+    pub fn expect(&self) -> Expect {
+        match &self.step {
+            Step::Intent => Expect::Intent,
+            Step::Eligibility(_) | Step::UseCallerId | Step::SmsOffer(_) | Step::ConfirmCancel => {
+                Expect::YesNo
+            }
+            Step::ConfirmSlot | Step::ConfirmBooking | Step::ConfirmChange => Expect::Confirm,
+            Step::Venue => Expect::Venue,
+            Step::VenueWhich(ids) => Expect::Choice(u8::try_from(ids.len()).unwrap_or(u8::MAX)),
+            Step::ChooseAlternative(alts) => {
+                Expect::Choice(u8::try_from(alts.len()).unwrap_or(u8::MAX))
+            }
+            Step::Party => Expect::PartySize,
+            Step::Date => Expect::Date,
+            Step::Time => Expect::Time,
+            Step::Name => Expect::Name,
+            Step::Kana => Expect::NameReading,
+            Step::Birth => Expect::BirthDate,
+            Step::Phone => Expect::Phone,
+            Step::Fix => Expect::Correction,
+            Step::Number => Expect::ReservationNo,
+            Step::Factor => Expect::Identity,
+            Step::Waiting(_) | Step::Ended => Expect::Nothing,
+        }
     }
 
     /// What the engine made of the last input, for the call log.

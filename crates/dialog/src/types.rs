@@ -275,3 +275,64 @@ pub enum Output {
     Action(Action),
     End(CallEnd),
 }
+
+/// What the dialog expects the caller to answer next: the voice layer
+/// picks recognizer hints, keypad handling and end-of-turn timing from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "expect", content = "choices", rename_all = "snake_case")]
+pub enum Expect {
+    /// The errand (new booking, look-up, change, cancel), or a whole
+    /// request said in one breath.
+    Intent,
+    /// はい / いいえ only (eligibility, use the caller's number, SMS offer).
+    YesNo,
+    /// はい / いいえ, or a correction with its new value ("いいえ、十日です"):
+    /// the slot offer and the read-back.
+    Confirm,
+    /// A venue by name or reading.
+    Venue,
+    /// One of `n` numbered choices (1..=n), by voice or key.
+    Choice(u8),
+    /// 1–4 people.
+    PartySize,
+    /// A day (or "the earliest").
+    Date,
+    /// A time of day.
+    Time,
+    /// The caller's name.
+    Name,
+    /// Its reading, in kana.
+    NameReading,
+    BirthDate,
+    /// A mobile phone number.
+    Phone,
+    /// The 8-digit reservation number.
+    ReservationNo,
+    /// A phone number or a birth date, to identify a booking.
+    Identity,
+    /// Which item of the read-back to change.
+    Correction,
+    /// Nothing: the engine waits for the world or the call has ended.
+    Nothing,
+}
+
+impl Expect {
+    /// Answers keyed as a number of several digits (ended by `#` or a
+    /// pause) rather than a single key.
+    pub fn takes_number(self) -> bool {
+        matches!(
+            self,
+            Expect::Date
+                | Expect::Time
+                | Expect::BirthDate
+                | Expect::Phone
+                | Expect::ReservationNo
+                | Expect::Identity
+        )
+    }
+
+    /// Answers that are one short word (はい, a key, a digit).
+    pub fn is_yes_no(self) -> bool {
+        matches!(self, Expect::YesNo | Expect::Confirm)
+    }
+}

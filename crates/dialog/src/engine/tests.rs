@@ -481,3 +481,66 @@ fn a_booking_past_the_cut_off_cannot_be_cancelled() {
         }
     );
 }
+
+#[test]
+fn the_engine_says_what_it_expects_next_as_a_type() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    h.send(Event::Start);
+    assert_eq!(h.engine.expect(), Expect::Intent);
+    h.say("予約をお願いします");
+    assert_eq!(h.engine.expect(), Expect::YesNo);
+    for _ in 0..3 {
+        h.say("はい");
+    }
+    assert_eq!(h.engine.expect(), Expect::Venue);
+    h.say("尾西");
+    assert_eq!(h.engine.expect(), Expect::PartySize);
+    h.say("1人");
+    assert_eq!(h.engine.expect(), Expect::Date);
+    assert!(h.engine.expect().takes_number());
+    h.say("12月10日");
+    assert_eq!(h.engine.expect(), Expect::Time);
+    h.say("午前10時");
+    assert_eq!(h.engine.expect(), Expect::Confirm);
+    assert!(!h.engine.expect().takes_number());
+    h.say("はい");
+    assert_eq!(h.engine.expect(), Expect::Name);
+    h.say("一宮太郎");
+    assert_eq!(h.engine.expect(), Expect::NameReading);
+    h.say("いちのみやたろう");
+    assert_eq!(h.engine.expect(), Expect::BirthDate);
+    h.say("昭和35年4月1日");
+    assert_eq!(h.engine.expect(), Expect::YesNo);
+    h.say("いいえ");
+    assert_eq!(h.engine.expect(), Expect::Phone);
+    h.say("09012345678");
+    assert_eq!(h.engine.expect(), Expect::Confirm);
+    h.say("はい");
+    assert_eq!(h.engine.expect(), Expect::Nothing);
+
+    let mut alt = Harness::new(Scenario::default(), ctx(true, None), |q| match q {
+        Query::FindSlot { .. } => Answer::Slot(SlotSearch::Unavailable {
+            why: Unavailable::Full,
+            alternatives: vec![offer(6, 10, 660), offer(7, 11, 540)],
+        }),
+        _ => Answer::Booking(None),
+    });
+    to_venue_question(&mut alt);
+    alt.say("尾西");
+    alt.say("1人");
+    alt.say("12月10日");
+    alt.say("10時");
+    assert_eq!(alt.engine.expect(), Expect::Choice(2));
+
+    let mut look = Harness::new(Scenario::default(), ctx(true, None), friendly_world);
+    look.send(Event::Start);
+    look.say("予約の確認");
+    assert_eq!(look.engine.expect(), Expect::ReservationNo);
+    look.keys(&valid_number());
+    assert_eq!(look.engine.expect(), Expect::Identity);
+    assert!(Expect::Identity.takes_number());
+}

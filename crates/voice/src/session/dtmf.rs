@@ -2,15 +2,6 @@
 
 use super::turn::FRAME_MS;
 
-/// Steps whose answer is a number of several digits (see the dialog's
-/// state names): reservation number, phone, birth date, date, time.
-pub fn takes_number(state: &str) -> bool {
-    matches!(
-        state,
-        "reservation_no" | "phone" | "birth_date" | "identity" | "date" | "time"
-    )
-}
-
 /// Longest number collected (a phone number with a prefix is 11–13).
 const MAX_DIGITS: usize = 16;
 
@@ -120,15 +111,5 @@ mod tests {
             assert_eq!(c.tick(), None);
         }
         assert_eq!(c.tick().as_deref(), Some("34"));
-    }
-
-    #[test]
-    fn number_steps() {
-        assert!(takes_number("reservation_no"));
-        assert!(takes_number("phone"));
-        assert!(takes_number("birth_date"));
-        assert!(!takes_number("intent"));
-        assert!(!takes_number("party"));
-        assert!(!takes_number("confirm_booking"));
     }
 }

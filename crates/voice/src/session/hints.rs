@@ -1,6 +1,7 @@
 //! What the recognizer is told about the answer expected at each step.
 
 use crate::speech::Hints;
+use madoguchi_dialog::Expect;
 
 const YES_NO: &[&str] = &["はい", "いいえ", "お願いします", "違います", "そうです"];
 const DIGITS: &[&str] = &[
@@ -25,20 +26,15 @@ fn words(list: &[&str]) -> Vec<String> {
     list.iter().map(|w| (*w).to_owned()).collect()
 }
 
-/// Hints for the dialog state `state` (as `madoguchi_calls::Call::state`).
-pub fn for_state(state: &str, venue_words: &[String]) -> Hints {
-    let confirm = state.starts_with("confirm")
-        || state.starts_with("eligibility")
-        || matches!(state, "use_caller_id" | "sms_offer");
-    if confirm {
-        return Hints {
+/// Hints for what the dialog expects next (`madoguchi_calls::Call::expect`).
+pub fn for_expect(expect: Expect, venue_words: &[String]) -> Hints {
+    match expect {
+        Expect::YesNo | Expect::Confirm => Hints {
             prompt: Some("はい。いいえ。".to_owned()),
             hotwords: words(YES_NO),
             short_answer: true,
-        };
-    }
-    match state {
-        "venue" | "venue_which" => {
+        },
+        Expect::Venue => {
             // Readings, not kanji names: measured, a prompt of kanji names
             // pulls 尾西庁舎 towards 今伊勢 ("伊勢調査"); with readings Whisper
             // answers in kana (びさいちょうしゃ), which the matcher compares
@@ -59,41 +55,41 @@ pub fn for_state(state: &str, venue_words: &[String]) -> Hints {
                 short_answer: true,
             }
         }
-        "reservation_no" | "phone" | "party" | "choose_alternative" => Hints {
+        Expect::ReservationNo | Expect::Phone | Expect::PartySize | Expect::Choice(_) => Hints {
             prompt: Some("数字でお答えください。".to_owned()),
             hotwords: words(DIGITS),
             short_answer: true,
         },
         // No example answers in the prompt: measured, they leak into short
         // answers (じゅうにじ → "10時、午後から"; 9時半 → 午前10時半).
-        "date" | "birth_date" | "identity" => Hints {
+        Expect::Date | Expect::BirthDate | Expect::Identity => Hints {
             prompt: None,
             hotwords: words(DATES),
             short_answer: true,
         },
-        "time" => Hints {
+        Expect::Time => Hints {
             prompt: None,
             hotwords: words(TIMES),
             short_answer: true,
         },
-        "name" => Hints {
+        Expect::Name => Hints {
             prompt: None,
             hotwords: Vec::new(),
             short_answer: true,
         },
         // Steers Whisper towards writing the reading in hiragana (the step
         // takes kana only); no example name, which would leak.
-        "kana" => Hints {
+        Expect::NameReading => Hints {
             prompt: Some("ひらがなで。".to_owned()),
             hotwords: Vec::new(),
             short_answer: true,
         },
-        "intent" => Hints {
+        Expect::Intent => Hints {
             prompt: Some("予約の受付です。".to_owned()),
             hotwords: words(INTENTS),
             short_answer: false,
         },
-        _ => Hints::default(),
+        Expect::Correction | Expect::Nothing => Hints::default(),
     }
 }
 
@@ -112,7 +108,7 @@ mod tests {
     #[test]
     fn venue_step_names_the_venues() {
         let venues = vec!["尾西事務所".to_owned(), "びさいじむしょ".to_owned()];
-        let h = for_state("venue", &venues);
+        let h = for_expect(Expect::Venue, &venues);
         assert_eq!(h.hotwords, venues);
         let prompt = h.prompt.unwrap();
         assert!(prompt.contains("びさいじむしょ"), "{prompt}");
@@ -121,30 +117,25 @@ mod tests {
 
     #[test]
     fn confirmations_are_yes_no_and_short() {
-        for s in [
-            "confirm_booking",
-            "confirm_slot",
-            "eligibility:0",
-            "use_caller_id",
-        ] {
-            let h = for_state(s, &[]);
-            assert!(h.short_answer, "{s}");
-            assert!(h.hotwords.contains(&"はい".to_owned()), "{s}");
+        for e in [Expect::Confirm, Expect::YesNo] {
+            let h = for_expect(e, &[]);
+            assert!(h.short_answer, "{e:?}");
+            assert!(h.hotwords.contains(&"はい".to_owned()), "{e:?}");
         }
     }
 
     #[test]
     fn numbers_and_dates() {
         assert!(
-            for_state("phone", &[])
+            for_expect(Expect::Phone, &[])
                 .hotwords
                 .contains(&"ゼロ".to_owned())
         );
         assert!(
-            for_state("birth_date", &[])
+            for_expect(Expect::BirthDate, &[])
                 .hotwords
                 .contains(&"昭和".to_owned())
         );
-        assert!(!for_state("intent", &[]).short_answer);
+        assert!(!for_expect(Expect::Intent, &[]).short_answer);
     }
 }

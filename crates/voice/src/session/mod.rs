@@ -468,7 +468,7 @@ impl Session {
         let end_of_speech = Instant::now();
         let call = self.call()?;
         let call_id = call.id().0;
-        let hints = hints::for_state(&call.state(), call.venue_words());
+        let hints = hints::for_expect(call.expect(), call.venue_words());
         let agent = self.agent.clone();
         let mut filler = false;
         if agent.settings.fillers
@@ -601,8 +601,8 @@ impl Session {
                 }
             }
         }
-        let state = self.call()?.state();
-        self.keys.expect_number(dtmf::takes_number(&state));
+        let expect = self.call()?.expect();
+        self.keys.expect_number(expect.takes_number());
         if self.queue.is_empty() {
             return self.prompts_done().await;
         }
