@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 pub struct SlotSeats {
     pub capacity: i64,
     pub booked: i64,
+    /// Seats held for phone callers while they confirm (taken until the
+    /// hold is consumed by their booking, released, or expires).
+    pub held: i64,
     /// Seats kept for phone and staff bookings until shortly before the slot.
     pub reserved: i64,
     pub starts_at: DateTime<Utc>,
@@ -39,8 +42,7 @@ impl SeatPolicy {
         starts_at - Duration::minutes(self.release_reserved_minutes_before)
     }
 
-    /// Seats still kept back for `channel` at `now`. The store's atomic
-    /// booking statement computes the same rule in SQL.
+    /// Seats still kept back for `channel` at `now`.
     pub fn withheld(&self, seats: &SlotSeats, channel: Channel, now: DateTime<Utc>) -> i64 {
         match channel {
             Channel::Web if now < self.release_at(seats.starts_at) => seats.reserved,
@@ -48,9 +50,25 @@ impl SeatPolicy {
         }
     }
 
-    /// Seats a `channel` can still book.
+    /// Seats a `channel` can still book: the one seat rule. Booked seats
+    /// and seats held for callers are taken; seats kept back for phone and
+    /// staff are not offered to the web until released. The store's atomic
+    /// booking statement is tested against this rule
+    /// (`store::bookings::tests`), and every page, the API and the phone
+    /// show what it says.
     pub fn remaining(&self, seats: &SlotSeats, channel: Channel, now: DateTime<Utc>) -> i64 {
-        (seats.capacity - seats.booked - self.withheld(seats, channel, now)).max(0)
+        (seats.capacity - seats.booked - seats.held - self.withheld(seats, channel, now)).max(0)
+    }
+
+    /// Whether a party of `party` seats fits for `channel` at `now`.
+    pub fn fits(
+        &self,
+        seats: &SlotSeats,
+        party: i64,
+        channel: Channel,
+        now: DateTime<Utc>,
+    ) -> bool {
+        party > 0 && self.remaining(seats, channel, now) >= party
     }
 }
 
@@ -110,6 +128,7 @@ mod tests {
         SlotSeats {
             capacity,
             booked,
+            held: 0,
             reserved,
             starts_at: "2026-12-03T00:00:00Z".parse().unwrap(),
         }
@@ -127,6 +146,22 @@ mod tests {
         assert_eq!(policy.remaining(&s, Channel::Phone, early), 3);
         assert_eq!(policy.remaining(&s, Channel::Staff, early), 3);
         assert_eq!(policy.remaining(&s, Channel::Web, late), 3);
+    }
+
+    #[test]
+    fn seats_held_for_a_caller_are_taken_for_every_channel() {
+        let policy = SeatPolicy {
+            release_reserved_minutes_before: 60,
+        };
+        let early: DateTime<Utc> = "2026-12-02T22:00:00Z".parse().unwrap();
+        let held = SlotSeats {
+            held: 2,
+            ..seats(4, 1, 0)
+        };
+        assert_eq!(policy.remaining(&held, Channel::Web, early), 1);
+        assert_eq!(policy.remaining(&held, Channel::Phone, early), 1);
+        assert!(policy.fits(&held, 1, Channel::Web, early));
+        assert!(!policy.fits(&held, 2, Channel::Phone, early));
     }
 
     #[test]

@@ -6,8 +6,7 @@
 //! Entries hold ids, never names, phone numbers or emails.
 
 use crate::rows::instant;
-use crate::staff::quiet_tx;
-use crate::{Result, Store, StoreError, read};
+use crate::{Db, Result, Store, StoreError, background_tx, quiet_tx, read};
 use chrono::{DateTime, Utc};
 
 /// How a use of a function ended.
@@ -64,6 +63,73 @@ pub struct NewAccessEntry {
     pub client_ip: String,
     pub result: AccessResult,
 }
+
+/// Who acted and from where, for an entry written together with the
+/// booking it records (in the booking's own transaction): the store adds the
+/// time, the target (`booking:<id>`) and the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessStamp {
+    /// `citizen`, `api`, `staff:<user id>`.
+    pub actor: String,
+    /// e.g. `booking.create`.
+    pub function: String,
+    pub client_ip: String,
+}
+
+impl AccessStamp {
+    /// The entry for a booking made at `at`; its target (`booking:<id>`)
+    /// is filled in by [`NewAccessEntry::for_booking`] once the row exists.
+    pub(crate) fn entry(&self, at: DateTime<Utc>) -> NewAccessEntry {
+        NewAccessEntry {
+            at,
+            actor: self.actor.clone(),
+            function: self.function.clone(),
+            target: String::new(),
+            client_ip: self.client_ip.clone(),
+            result: AccessResult::Ok,
+        }
+    }
+}
+
+impl NewAccessEntry {
+    /// This entry, about the booking `id`.
+    pub(crate) fn for_booking(&self, id: i64) -> NewAccessEntry {
+        NewAccessEntry {
+            target: format!("booking:{id}"),
+            ..self.clone()
+        }
+    }
+}
+
+/// Appends `$entries` (a slice of [`NewAccessEntry`]) inside the caller's
+/// transaction: the one statement that writes the log. A macro, like
+/// `record_event!`, to keep the calling futures `Send`.
+macro_rules! append_access {
+    ($executor:expr, $entries:expr) => {
+        async {
+            let entries: &[$crate::NewAccessEntry] = $entries;
+            if entries.is_empty() {
+                return Ok::<(), sqlx::Error>(());
+            }
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO access_log (at, actor, function, target, client_ip, result) ",
+            );
+            insert.push_values(entries, |mut row, e| {
+                use $crate::access_log::clip;
+                row.push_bind(e.at.timestamp())
+                    .push_bind(clip(&e.actor))
+                    .push_bind(clip(&e.function))
+                    .push_bind(clip(&e.target))
+                    .push_bind(clip(&e.client_ip))
+                    .push_bind(e.result.as_str());
+            });
+            insert.build().execute($executor).await?;
+            Ok(())
+        }
+        .await
+    };
+}
+pub(crate) use append_access;
 
 /// One entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +190,7 @@ impl AccessRow {
 /// Longest text kept per field: a log line cannot grow without bound.
 const FIELD_MAX: usize = 200;
 
-fn clip(s: &str) -> &str {
+pub(crate) fn clip(s: &str) -> &str {
     match s.char_indices().nth(FIELD_MAX) {
         Some((i, _)) => &s[..i],
         None => s,
@@ -132,18 +198,15 @@ fn clip(s: &str) -> &str {
 }
 
 impl Store {
-    /// Appends one entry.
+    /// Appends one entry. On SQLite it joins the booking writer's next
+    /// batch (no transaction and fsync of its own); on PostgreSQL it is a
+    /// short transaction of its own.
     pub async fn record_access(&self, entry: &NewAccessEntry) -> Result<()> {
+        if let Db::Sqlite { bookings, .. } = &self.db {
+            return bookings.append_access(entry.clone()).await;
+        }
         quiet_tx!(self, tx => {
-            sqlx::query("INSERT INTO access_log (at, actor, function, target, client_ip, result) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(entry.at.timestamp())
-                .bind(clip(&entry.actor))
-                .bind(clip(&entry.function))
-                .bind(clip(&entry.target))
-                .bind(clip(&entry.client_ip))
-                .bind(entry.result.as_str())
-                .execute(&mut *tx)
-                .await?;
+            append_access!(&mut *tx, std::slice::from_ref(entry))?;
         });
         Ok(())
     }
@@ -189,7 +252,7 @@ impl Store {
     /// `before`. The only deletion path; run it only as the city's
     /// retention rule says.
     pub async fn purge_access_log_before(&self, before: DateTime<Utc>) -> Result<u64> {
-        let done = quiet_tx!(self, tx => {
+        let done = background_tx!(self, tx => {
             sqlx::query("DELETE FROM access_log WHERE at < $1")
                 .bind(before.timestamp())
                 .execute(&mut *tx)

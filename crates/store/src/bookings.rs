@@ -3,8 +3,9 @@
 
 use crate::group_commit::ClaimOutcome;
 use crate::rows::{BOOKING_COLUMNS, BookingRow};
+use crate::seat_rule::free_seats;
 use crate::slots::Slot;
-use crate::{Result, Store, StoreError, read, write_tx};
+use crate::{AccessStamp, NewAccessEntry, Result, Store, StoreError, read, write_tx};
 use chrono::{DateTime, Duration, Utc};
 use madoguchi_core::booking::{Applicant, Booking, BookingStatus, Channel};
 use madoguchi_core::capacity::SeatPolicy;
@@ -100,18 +101,15 @@ pub struct BookingEvent {
 /// row means something else is wrong.
 const NUMBER_ATTEMPTS: usize = 10;
 
-/// The seat condition of the atomic update, mirroring
-/// [`SeatPolicy::remaining`]: seats kept for phone and staff are withheld
-/// from web bookings until they are released.
-/// Seats held for phone callers (`held`, migration 0004) count as taken.
-const HAS_ROOM: &str =
-    "booked + held + $1 <= capacity - (CASE WHEN $2 AND starts_at > $3 THEN reserved ELSE 0 END)";
-
-/// The statement that takes seats in a slot only if they are free: the one
-/// place the no-oversell rule is written. Binds: seats, withhold kept-back
-/// seats (web), release instant, slot id.
+/// The statement that takes seats in a slot only if they are free: the
+/// no-oversell rule, with the core seat rule as its condition
+/// ([`free_seats`]). Binds: seats, withhold kept-back seats (web), release
+/// instant, slot id.
 pub(crate) static CLAIM_SEATS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!("UPDATE slots SET booked = booked + $1 WHERE {HAS_ROOM} AND id = $4")
+    format!(
+        "UPDATE slots SET booked = booked + $1 WHERE {} >= $1 AND id = $4",
+        free_seats("", "$2", "$3")
+    )
 });
 
 /// Runs [`CLAIM_SEATS`] on `$executor`; evaluates to whether the seats were
@@ -156,9 +154,23 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
+        self.book_recorded(new, actor, None, now).await
+    }
+
+    /// Books like [`Store::book`], and writes the request's access-log entry
+    /// (`access`, target `booking:<id>`) in the booking's own transaction:
+    /// a booking costs no write of its own for the log.
+    pub async fn book_recorded(
+        &self,
+        new: &NewBooking,
+        actor: &Actor,
+        access: Option<&AccessStamp>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, BookingError> {
         // A repeated key is detected where it is stored (no look-up on the
         // hot path): the attempt fails and the first booking is returned.
-        let result = self.book_once(new, actor, now).await;
+        let access = access.map(|stamp| stamp.entry(now));
+        let result = self.book_once(new, actor, access, now).await;
         match (&result, &new.request_key) {
             // Another copy of the same request won the race (its insert hit
             // the unique key, or its seats made this copy see a full slot):
@@ -188,14 +200,17 @@ impl Store {
         &self,
         new: &NewBooking,
         actor: &Actor,
+        access: Option<NewAccessEntry>,
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
         let settings = self.settings().await?;
         let slot = self.bookable_slot(new.slot_id, now, &settings).await?;
         let seats = new.applicant.party_size.seats();
         // Refuse a slot already seen full without queuing for the writer.
-        // Only a shortcut: the conditional update below decides.
-        if settings.seats.remaining(&slot.seats(), new.channel, now) < seats {
+        // Only a shortcut: the conditional update below decides, and it
+        // first releases holds that have expired, so a slot with holds
+        // always goes to the writer.
+        if slot.held == 0 && !settings.seats.fits(&slot.seats(), seats, new.channel, now) {
             return Err(BookingError::Full);
         }
         let a = &new.applicant;
@@ -218,6 +233,7 @@ impl Store {
                     request_key: new.request_key.clone(),
                     at,
                     actor: actor.as_string(),
+                    access,
                 };
                 match bookings.submit(claim).await? {
                     ClaimOutcome::Booked { id, number } => (id, number),
@@ -227,7 +243,7 @@ impl Store {
                 }
             }
             crate::Db::Postgres(_) => {
-                self.book_in_transaction(new, &slot, &settings, actor, now)
+                self.book_in_transaction(new, &slot, &settings, actor, access, now)
                     .await?
             }
         };
@@ -258,6 +274,7 @@ impl Store {
         slot: &Slot,
         settings: &madoguchi_core::settings::ServiceSettings,
         actor: &Actor,
+        access: Option<NewAccessEntry>,
         now: DateTime<Utc>,
     ) -> Result<(i64, ReservationNo), BookingError> {
         let a = &new.applicant;
@@ -302,6 +319,8 @@ impl Store {
             };
             record_event!(&mut *tx, id, at, actor, "booked", serde_json::json!({ "slot_id": slot.id.0, "channel": new.channel.as_str() }))?;
             crate::outbox::queue_notices!(&mut *tx, id, "booked", at)?;
+            let logged: Vec<NewAccessEntry> = access.iter().map(|e| e.for_booking(id)).collect();
+            crate::access_log::append_access!(&mut *tx, &logged)?;
             (id, number)
         });
         Ok(made)

@@ -6,6 +6,7 @@
 
 use madoguchi_core::settings::ServiceSettings;
 use madoguchi_core::venue::Venue;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,9 @@ pub const TTL: Duration = Duration::from_secs(5);
 pub(crate) struct Cache {
     /// Counts writes committed through this store, so that callers can keep
     /// derived read results until the next write.
-    generation: std::sync::atomic::AtomicU64,
+    generation: AtomicU64,
+    transactions: AtomicU64,
+    batches: AtomicU64,
     settings: RwLock<Option<(Instant, Arc<ServiceSettings>)>>,
     venues: RwLock<Option<(Instant, Arc<Vec<Venue>>)>>,
 }
@@ -41,13 +44,36 @@ fn clear<T>(slot: &RwLock<Option<(Instant, T)>>) {
     }
 }
 
+/// Write transactions committed through one store (all its clones).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteCounts {
+    /// Every committed write transaction, booking batches included.
+    pub transactions: u64,
+    /// Booking batches of the SQLite group commit (0 on PostgreSQL).
+    pub booking_batches: u64,
+}
+
 impl Cache {
-    pub fn note_write(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::Release);
+    /// Counts a committed write; `changes_reads` drops derived reads.
+    pub fn note_commit(&self, changes_reads: bool) {
+        self.transactions.fetch_add(1, Ordering::Relaxed);
+        if changes_reads {
+            self.generation.fetch_add(1, Ordering::Release);
+        }
+    }
+    /// Counts a committed booking batch, which may change seats.
+    pub fn note_batch(&self) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.note_commit(true);
+    }
+    pub fn write_counts(&self) -> WriteCounts {
+        WriteCounts {
+            transactions: self.transactions.load(Ordering::Relaxed),
+            booking_batches: self.batches.load(Ordering::Relaxed),
+        }
     }
     pub fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::Acquire)
+        self.generation.load(Ordering::Acquire)
     }
     pub fn settings(&self) -> Option<Arc<ServiceSettings>> {
         fresh(&self.settings)

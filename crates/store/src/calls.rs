@@ -4,7 +4,7 @@
 //! Turns hold what callers said, so they are personal data: they are shown
 //! to staff and exported, never logged.
 
-use crate::{Result, Store, StoreError, read, write_tx};
+use crate::{Result, Store, StoreError, background_tx, quiet_tx, read, write_tx};
 use chrono::{DateTime, Utc};
 use madoguchi_core::ids::VenueId;
 
@@ -208,7 +208,7 @@ pub(crate) use insert_turn;
 impl Store {
     /// Records the start of a call.
     pub async fn start_call(&self, call: &NewCall, now: DateTime<Utc>) -> Result<CallId> {
-        let (id,): (i64,) = write_tx!(self, tx => {
+        let (id,): (i64,) = quiet_tx!(self, tx => {
             sqlx::query_as(
                 "INSERT INTO calls (kind, caller_id, scenario_version, dry_run, started_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -225,7 +225,7 @@ impl Store {
 
     /// Appends one turn to a call's log.
     pub async fn record_turn(&self, call: CallId, turn: &CallTurn) -> Result<()> {
-        write_tx!(self, tx => {
+        quiet_tx!(self, tx => {
             insert_turn!(tx, call, turn);
         });
         Ok(())
@@ -233,7 +233,7 @@ impl Store {
 
     /// Records how a call ended. A call ends once: later calls change nothing.
     pub async fn end_call(&self, call: CallId, end: &CallEnd, now: DateTime<Utc>) -> Result<()> {
-        write_tx!(self, tx => {
+        quiet_tx!(self, tx => {
             sqlx::query(
                 "UPDATE calls SET ended_at = $1, outcome = $2, end_state = $3, end_reason = $4, reservation_no = $5
                  WHERE id = $6 AND ended_at IS NULL",
@@ -254,7 +254,7 @@ impl Store {
     /// recordings and link SMS: their numbers) that started before
     /// `before`; returns how many (E2: personal data is not kept).
     pub async fn purge_calls_before(&self, before: DateTime<Utc>) -> Result<u64> {
-        let deleted = write_tx!(self, tx => {
+        let deleted = background_tx!(self, tx => {
             sqlx::query("DELETE FROM link_sms WHERE call_id IN (SELECT id FROM calls WHERE started_at < $1)")
                 .bind(before.timestamp())
                 .execute(&mut *tx)
@@ -279,7 +279,7 @@ impl Store {
 
     /// Stores the recording of a caller's turn (`seq` as in `call_turns`).
     pub async fn save_call_audio(&self, call: CallId, seq: i64, wav: &[u8]) -> Result<()> {
-        write_tx!(self, tx => {
+        quiet_tx!(self, tx => {
             sqlx::query("INSERT INTO call_audio (call_id, seq, wav) VALUES ($1, $2, $3) ON CONFLICT (call_id, seq) DO UPDATE SET wav = excluded.wav")
                 .bind(call.0)
                 .bind(seq)

@@ -8,14 +8,21 @@
 //! nothing and does not affect the others in its batch. Under light load a
 //! batch holds one booking, and nothing waits.
 //!
+//! Access-log entries ride along: a booking's entry is written in the
+//! booking's own transaction, and any other entry (a look-up, a refusal)
+//! joins the next batch instead of costing a transaction of its own.
+//!
 //! PostgreSQL needs none of this: it commits concurrent transactions in
 //! parallel and locks rows, not the database.
 
+use crate::NewAccessEntry;
 use crate::StoreError;
+use crate::access_log::append_access;
 use crate::cache::Cache;
 use madoguchi_core::reservation_no::ReservationNo;
 use sqlx::sqlite::SqlitePool;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most bookings made in one transaction.
@@ -44,6 +51,9 @@ pub(crate) struct Claim {
     pub request_key: Option<String>,
     pub at: i64,
     pub actor: String,
+    /// The access-log entry of the request, written with the booking (its
+    /// target is filled in with the booking's id).
+    pub access: Option<NewAccessEntry>,
 }
 
 #[derive(Debug)]
@@ -58,46 +68,91 @@ pub(crate) enum ClaimOutcome {
     Duplicate,
 }
 
-struct Job {
-    claim: Claim,
-    reply: oneshot::Sender<Result<ClaimOutcome, StoreError>>,
+enum Job {
+    Book {
+        claim: Box<Claim>,
+        reply: oneshot::Sender<Result<ClaimOutcome, StoreError>>,
+    },
+    Log {
+        entry: NewAccessEntry,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
 }
 
 /// The handle to the booking writer task.
 #[derive(Debug, Clone)]
 pub(crate) struct GroupCommit {
     jobs: mpsc::Sender<Job>,
+    /// Jobs submitted and not yet answered.
+    pending: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Job")
-            .field("slot_id", &self.claim.slot_id)
-            .finish()
+        match self {
+            Job::Book { claim, .. } => f
+                .debug_struct("Book")
+                .field("slot_id", &claim.slot_id)
+                .finish(),
+            Job::Log { entry, .. } => f
+                .debug_struct("Log")
+                .field("function", &entry.function)
+                .finish(),
+        }
     }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Open("the booking writer has stopped".to_owned())
 }
 
 impl GroupCommit {
     /// Starts the writer on `pool` (the store's single write connection).
     pub fn start(pool: SqlitePool, cache: Arc<Cache>) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool, queue, cache));
-        Self { jobs }
+        let pending = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(run(pool, queue, cache, pending.clone()));
+        Self { jobs, pending }
+    }
+
+    /// Whether bookings (or log entries) are waiting for or in the writer.
+    pub fn busy(&self) -> bool {
+        self.pending.load(Ordering::Acquire) > 0
     }
 
     pub async fn submit(&self, claim: Claim) -> Result<ClaimOutcome, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { claim, reply })
-            .await
-            .map_err(|_| StoreError::Open("the booking writer has stopped".to_owned()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Open("the booking writer has stopped".to_owned()))?
+        self.send(Job::Book {
+            claim: Box::new(claim),
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Appends `entry` to the access log in the next batch.
+    pub async fn append_access(&self, entry: NewAccessEntry) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Log { entry, reply }).await?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    async fn send(&self, job: Job) -> Result<(), StoreError> {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        let sent = self.jobs.send(job).await;
+        if sent.is_err() {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+        }
+        sent.map_err(|_| stopped())
     }
 }
 
-async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>, cache: Arc<Cache>) {
+async fn run(
+    pool: SqlitePool,
+    mut queue: mpsc::Receiver<Job>,
+    cache: Arc<Cache>,
+    pending: Arc<AtomicUsize>,
+) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -106,31 +161,58 @@ async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>, cache: Arc<Cache>
                 Err(_) => break,
             }
         }
+        let done = batch.len();
         match commit(&pool, &batch).await {
             Ok(outcomes) => {
-                cache.note_write();
+                cache.note_batch();
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    // The requester may have gone (client hung up): the
-                    // booking stands all the same.
-                    let _ = job.reply.send(Ok(outcome));
+                    answer(job, Ok(outcome));
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, bookings = batch.len(), "booking batch rolled back");
+                tracing::error!(error = %e, jobs = batch.len(), "booking batch rolled back");
                 for job in batch {
-                    let _ = job.reply.send(Err(StoreError::Write(e.to_string())));
+                    answer(job, Err(StoreError::Write(e.to_string())));
                 }
             }
+        }
+        pending.fetch_sub(done, Ordering::AcqRel);
+    }
+}
+
+/// Tells the requester how its job went. The requester may have gone
+/// (client hung up): the booking stands all the same.
+fn answer(job: Job, outcome: Result<Option<ClaimOutcome>, StoreError>) {
+    match job {
+        Job::Book { reply, .. } => {
+            let _ = reply.send(outcome.and_then(|o| {
+                o.ok_or_else(|| StoreError::Write("a booking without an outcome".to_owned()))
+            }));
+        }
+        Job::Log { reply, .. } => {
+            let _ = reply.send(outcome.map(|_| ()));
         }
     }
 }
 
 /// Makes every booking of the batch that has room, in one transaction.
-async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<ClaimOutcome>, sqlx::Error> {
+async fn commit(
+    pool: &SqlitePool,
+    batch: &[Job],
+) -> Result<Vec<Option<ClaimOutcome>>, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut events = Vec::new();
-    for Job { claim: c, .. } in batch {
+    let mut access = Vec::new();
+    for job in batch {
+        let c = match job {
+            Job::Book { claim, .. } => claim,
+            Job::Log { entry, .. } => {
+                access.push(entry.clone());
+                outcomes.push(None);
+                continue;
+            }
+        };
         let claimed = crate::bookings::claim_seats!(
             &mut *tx,
             c.seats,
@@ -140,7 +222,7 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<ClaimOutcome>, s
             c.at
         )?;
         if !claimed {
-            outcomes.push(ClaimOutcome::Full);
+            outcomes.push(Some(ClaimOutcome::Full));
             continue;
         }
         let mut outcome = None;
@@ -172,6 +254,7 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<ClaimOutcome>, s
             .await?;
             if let Some((id,)) = inserted {
                 events.push((id, c));
+                access.extend(c.access.as_ref().map(|e| e.for_booking(id)));
                 outcome = Some(ClaimOutcome::Booked { id, number });
                 break;
             }
@@ -202,7 +285,7 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<ClaimOutcome>, s
                 .execute(&mut *tx)
                 .await?;
         }
-        outcomes.push(outcome);
+        outcomes.push(Some(outcome));
     }
     if !events.is_empty() {
         let mut insert = sqlx::QueryBuilder::new(
@@ -222,6 +305,7 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<ClaimOutcome>, s
             crate::outbox::queue_notices!(&mut *tx, *id, "booked", c.at)?;
         }
     }
+    append_access!(&mut *tx, &access)?;
     tx.commit().await?;
     Ok(outcomes)
 }

@@ -12,6 +12,7 @@
 //! Lock order on PostgreSQL: hold rows first, then the slot row.
 
 use crate::rows::{BOOKING_COLUMNS, BookingRow};
+use crate::seat_rule::free_seats;
 use crate::{Result, Store, StoreError, read, write_tx};
 use chrono::{DateTime, Utc};
 use madoguchi_core::booking::{Booking, Channel};
@@ -61,17 +62,33 @@ macro_rules! release_expired {
 }
 pub(crate) use release_expired;
 
-/// Takes `seats` in `slot` as held (no room check); evaluates to success.
+/// Holds seats for a caller if they are free for the phone (kept-back seats
+/// included). Binds: seats, slot id.
+static TAKE_HELD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "UPDATE slots SET held = held + $1 WHERE id = $2 AND {} >= $1",
+        free_seats("", "FALSE", "0")
+    )
+});
+
+/// Turns a caller's held seats into booked ones; a party larger than the
+/// hold needs room for the difference. Binds: held seats, party, slot id.
+static BOOK_HELD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "UPDATE slots SET held = held - $1, booked = booked + $2 WHERE id = $3 AND {} + $1 >= $2",
+        free_seats("", "FALSE", "0")
+    )
+});
+
+/// Takes `seats` in `slot` as held if they are free; evaluates to success.
 macro_rules! take_held {
     ($executor:expr, $seats:expr, $slot_id:expr) => {
-        sqlx::query(
-            "UPDATE slots SET held = held + $1 WHERE id = $2 AND booked + held + $1 <= capacity",
-        )
-        .bind($seats)
-        .bind($slot_id)
-        .execute($executor)
-        .await
-        .map(|done| done.rows_affected() == 1)
+        sqlx::query(TAKE_HELD.as_str())
+            .bind($seats)
+            .bind($slot_id)
+            .execute($executor)
+            .await
+            .map(|done| done.rows_affected() == 1)
     };
 }
 
@@ -177,10 +194,7 @@ impl Store {
             let claimed = match held {
                 // The held seats become booked ones; a party larger than the
                 // hold needs room for the difference.
-                Some((held,)) => sqlx::query(
-                    "UPDATE slots SET held = held - $1, booked = booked + $2
-                     WHERE id = $3 AND booked + held - $1 + $2 <= capacity",
-                )
+                Some((held,)) => sqlx::query(BOOK_HELD.as_str())
                 .bind(held)
                 .bind(seats)
                 .bind(slot.id.0)

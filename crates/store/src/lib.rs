@@ -27,15 +27,16 @@ mod outbox;
 mod retention;
 mod rows;
 mod scrub;
+mod seat_rule;
 mod settings;
 mod slots;
 mod staff;
 mod staff_bookings;
 mod venues;
 
-pub use access_log::{AccessEntry, AccessFilter, AccessResult, NewAccessEntry};
+pub use access_log::{AccessEntry, AccessFilter, AccessResult, AccessStamp, NewAccessEntry};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
-pub use cache::TTL as CACHE_TTL;
+pub use cache::{TTL as CACHE_TTL, WriteCounts};
 pub use calls::{
     CallCount, CallEnd, CallId, CallSummary, CallTurn, NewCall, RecognitionCorrection,
     ScenarioVersion, VenueAlias,
@@ -77,6 +78,10 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// Longest a background write waits for a rush of bookings to pass: under
+/// endless load it still gets its turn.
+const MAX_YIELD: Duration = Duration::from_secs(2);
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone)]
@@ -115,8 +120,10 @@ macro_rules! read {
 
 /// Runs `$body` inside one write transaction bound to `$tx`, committing when
 /// the body finishes. Leaving the body early (`?`, `return`) rolls back.
-macro_rules! write_tx {
-    ($store:expr, $tx:ident => $body:expr) => {
+/// `$changes_reads` says whether the write can change what readers keep
+/// copies of (seats, venues, settings): if so, those copies are dropped.
+macro_rules! tx {
+    ($store:expr, $changes_reads:expr, $tx:ident => $body:expr) => {
         match &$store.db {
             $crate::Db::Sqlite { write, .. } => {
                 // IMMEDIATE takes the write lock up front, so another process
@@ -125,20 +132,45 @@ macro_rules! write_tx {
                 let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
-                $store.cache.note_write();
+                $store.cache.note_commit($changes_reads);
                 out
             }
             $crate::Db::Postgres(pool) => {
                 let mut $tx = pool.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
-                $store.cache.note_write();
+                $store.cache.note_commit($changes_reads);
                 out
             }
         }
     };
 }
-pub(crate) use {read, write_tx};
+
+/// A write transaction that may change seats, venues or settings.
+macro_rules! write_tx {
+    ($store:expr, $tx:ident => $body:expr) => {
+        $crate::tx!($store, true, $tx => $body)
+    };
+}
+
+/// A write transaction that leaves every cached read valid: accounts,
+/// sessions, the access log, the outbox, calls.
+macro_rules! quiet_tx {
+    ($store:expr, $tx:ident => $body:expr) => {
+        $crate::tx!($store, false, $tx => $body)
+    };
+}
+
+/// A quiet write done in the background (notification worker, reminders,
+/// retention purge): it first lets the bookings waiting for the writer go,
+/// so residents never queue behind it.
+macro_rules! background_tx {
+    ($store:expr, $tx:ident => $body:expr) => {{
+        $store.yield_to_bookings().await;
+        $crate::quiet_tx!($store, $tx => $body)
+    }};
+}
+pub(crate) use {background_tx, quiet_tx, read, tx, write_tx};
 
 impl Store {
     /// Opens `target`: a `postgres://` URL, or a path to an SQLite file
@@ -206,11 +238,33 @@ impl Store {
         }
     }
 
-    /// A number that changes whenever a write commits through this store
-    /// (not through other instances): read results derived from the
-    /// database stay valid while it is unchanged.
+    /// A number that changes whenever a write that can change seats,
+    /// venues or settings commits through this store (not through other
+    /// instances): read results derived from them stay valid while it is
+    /// unchanged. The outbox, the access log, calls and accounts do not
+    /// move it.
     pub fn write_generation(&self) -> u64 {
         self.cache.generation()
+    }
+
+    /// How many write transactions this store has committed, and how many
+    /// of them were booking batches: the cost of a rush, counted rather
+    /// than timed (see the regression guard in the web tests).
+    pub fn write_counts(&self) -> WriteCounts {
+        self.cache.write_counts()
+    }
+
+    /// Waits, up to [`MAX_YIELD`], while bookings are queued for or being
+    /// written by the SQLite writer, so that a background write does not
+    /// take the single write connection from residents in a rush.
+    /// PostgreSQL commits in parallel: nothing to wait for.
+    pub(crate) async fn yield_to_bookings(&self) {
+        if let Db::Sqlite { bookings, .. } = &self.db {
+            let started = std::time::Instant::now();
+            while bookings.busy() && started.elapsed() < MAX_YIELD {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
     }
 
     /// Applies the migrations this build carries.

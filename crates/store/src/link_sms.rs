@@ -10,7 +10,7 @@
 
 use crate::calls::{CallId, CallTurn};
 use crate::outbox::NoticeStatus;
-use crate::{Backend, Result, Store, StoreError, read, to_u32, write_tx};
+use crate::{Backend, Result, Store, StoreError, background_tx, quiet_tx, read, to_u32};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// What asking for a link SMS did.
@@ -150,7 +150,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<LinkSmsQueued> {
         let backend = self.backend();
-        let queued = write_tx!(self, tx => {
+        let queued = quiet_tx!(self, tx => {
             crate::calls::insert_turn!(tx, call, turn);
             queue_link!(backend, tx, call.0, phone, cap, now.timestamp())
         });
@@ -166,7 +166,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<LinkSmsQueued> {
         let backend = self.backend();
-        let queued = write_tx!(self, tx => {
+        let queued = quiet_tx!(self, tx => {
             queue_link!(backend, tx, call.0, phone, cap, now.timestamp())
         });
         Ok(queued)
@@ -211,7 +211,7 @@ impl Store {
                ORDER BY id LIMIT $3 {lock})
              RETURNING id, call_id, phone, attempts"
         );
-        let rows: Vec<(i64, i64, String, i64)> = write_tx!(self, tx => {
+        let rows: Vec<(i64, i64, String, i64)> = background_tx!(self, tx => {
             sqlx::query_as(&sql)
                 .bind(now.timestamp())
                 .bind((now + lease).timestamp())
@@ -244,7 +244,7 @@ impl Store {
         provider_id: Option<&str>,
         segments: u32,
     ) -> Result<bool> {
-        let done = write_tx!(self, tx => {
+        let done = background_tx!(self, tx => {
             let updated = sqlx::query(
                 "UPDATE link_sms SET status = 'sent', sent_at = $2, provider_id = $3, segments = $4,
                    last_error = NULL, lease_until = NULL
@@ -280,7 +280,7 @@ impl Store {
         next_attempt_at: DateTime<Utc>,
         error: &str,
     ) -> Result<()> {
-        write_tx!(self, tx => {
+        background_tx!(self, tx => {
             sqlx::query(
                 "UPDATE link_sms SET status = 'queued', next_attempt_at = $2, last_error = $3, lease_until = NULL
                  WHERE id = $1 AND status = 'sending'",
@@ -301,7 +301,7 @@ impl Store {
         status: NoticeStatus,
         reason: &str,
     ) -> Result<()> {
-        write_tx!(self, tx => {
+        background_tx!(self, tx => {
             sqlx::query(
                 "UPDATE link_sms SET status = $2, last_error = $3, lease_until = NULL
                  WHERE id = $1 AND status <> 'sent'",

@@ -13,7 +13,7 @@
 //! (the worker crashed between claim and confirmation) is claimed again; a
 //! row marked `sent` is never claimed again.
 
-use crate::{Result, Store, StoreError, read, to_u32, write_tx};
+use crate::{Result, Store, StoreError, background_tx, quiet_tx, read, to_u32};
 use chrono::{DateTime, NaiveDate, Utc};
 use madoguchi_core::ids::BookingId;
 
@@ -287,7 +287,7 @@ impl Store {
              RETURNING id, booking_id, event, channel, attempts"
         );
         let at = now.timestamp();
-        let rows: Vec<(i64, i64, String, String, i64)> = write_tx!(self, tx => {
+        let rows: Vec<(i64, i64, String, String, i64)> = background_tx!(self, tx => {
             sqlx::query_as(&sql)
                 .bind(at)
                 .bind((now + lease).timestamp())
@@ -323,7 +323,7 @@ impl Store {
         provider_id: Option<&str>,
         segments: u32,
     ) -> Result<bool> {
-        let done = write_tx!(self, tx => {
+        let done = background_tx!(self, tx => {
             let channel: Option<(String,)> = sqlx::query_as(
                 "UPDATE outbox SET status = 'sent', sent_at = $2, provider_id = $3, segments = $4,
                    last_error = NULL, lease_until = NULL
@@ -360,7 +360,7 @@ impl Store {
         next_attempt_at: DateTime<Utc>,
         error: &str,
     ) -> Result<()> {
-        write_tx!(self, tx => {
+        background_tx!(self, tx => {
             sqlx::query(
                 "UPDATE outbox SET status = 'queued', next_attempt_at = $2, last_error = $3, lease_until = NULL
                  WHERE id = $1 AND status = 'sending'",
@@ -377,7 +377,7 @@ impl Store {
     /// Ends a message without delivery: `Failed`, `Undeliverable` or
     /// `Skipped`, with the reason shown to staff. A sent message stays sent.
     pub async fn notice_given_up(&self, id: i64, status: NoticeStatus, reason: &str) -> Result<()> {
-        write_tx!(self, tx => {
+        background_tx!(self, tx => {
             sqlx::query(
                 "UPDATE outbox SET status = $2, last_error = $3, lease_until = NULL
                  WHERE id = $1 AND status <> 'sent'",
@@ -414,7 +414,7 @@ impl Store {
     /// message `id` exists.
     pub async fn resend_notice(&self, id: i64, now: DateTime<Utc>) -> Result<Option<i64>> {
         let at = now.timestamp();
-        let new_id: Option<(i64,)> = write_tx!(self, tx => {
+        let new_id: Option<(i64,)> = quiet_tx!(self, tx => {
             sqlx::query_as(
                 "INSERT INTO outbox (booking_id, event, channel, status, next_attempt_at, created_at)
                  SELECT booking_id, event, channel, 'queued', $2, $2 FROM outbox WHERE id = $1
@@ -434,7 +434,7 @@ impl Store {
     pub async fn queue_reminders(&self, day: NaiveDate, now: DateTime<Utc>) -> Result<u64> {
         let at = now.timestamp();
         let key = day.format("%Y-%m-%d").to_string();
-        let queued = write_tx!(self, tx => {
+        let queued = background_tx!(self, tx => {
             sqlx::query(
                 "INSERT INTO outbox (booking_id, event, channel, status, next_attempt_at, created_at, dedupe)
                  SELECT id, 'reminder', channel, 'queued', $2, $2, key FROM (

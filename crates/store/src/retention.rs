@@ -1,7 +1,7 @@
 //! Deleting personal data after the retention period (E2), leaving only
 //! anonymous counts.
 
-use crate::{Result, Store, read, write_tx};
+use crate::{Result, Store, background_tx, read};
 use chrono::NaiveDate;
 use madoguchi_core::ids::VenueId;
 
@@ -21,7 +21,7 @@ impl Store {
     /// before `day`, after adding it to the anonymous counts, in one
     /// transaction. Returns how many bookings were deleted.
     pub async fn purge_bookings_before(&self, day: NaiveDate) -> Result<u64> {
-        let deleted = write_tx!(self, tx => {
+        let deleted = background_tx!(self, tx => {
             sqlx::query(
                 "INSERT INTO booking_stats (venue_id, day, channel, status, bookings, seats)
                  SELECT b.venue_id, s.day, b.channel, b.status, COUNT(*), CAST(SUM(b.party_size) AS BIGINT)

@@ -74,6 +74,7 @@ pub(crate) struct SlotRow {
     capacity: i64,
     reserved: i64,
     booked: i64,
+    held: i64,
 }
 
 impl SlotRow {
@@ -88,6 +89,7 @@ impl SlotRow {
             capacity: self.capacity,
             reserved: self.reserved,
             booked: self.booked,
+            held: self.held,
         })
     }
 }

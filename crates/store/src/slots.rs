@@ -1,6 +1,7 @@
 //! Slots: generating them from templates and reading what is left.
 
 use crate::rows::SlotRow;
+use crate::seat_rule::free_seats;
 use crate::{Result, Store, read, write_tx};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use madoguchi_core::booking::Channel;
@@ -20,6 +21,8 @@ pub struct Slot {
     pub capacity: i64,
     pub reserved: i64,
     pub booked: i64,
+    /// Seats held for phone callers while they confirm (holds.rs).
+    pub held: i64,
 }
 
 impl Slot {
@@ -27,6 +30,7 @@ impl Slot {
         SlotSeats {
             capacity: self.capacity,
             booked: self.booked,
+            held: self.held,
             reserved: self.reserved,
             starts_at: self.starts_at,
         }
@@ -38,7 +42,7 @@ impl Slot {
 }
 
 const SLOT_COLUMNS: &str =
-    "id, venue_id, day, start_min, end_min, starts_at, capacity, reserved, booked";
+    "id, venue_id, day, start_min, end_min, starts_at, capacity, reserved, booked, held";
 
 impl Store {
     /// Creates the given slots of a venue; slots that already exist are left
@@ -111,11 +115,13 @@ impl Store {
             (now + Duration::minutes(policy.release_reserved_minutes_before)).timestamp();
         let rows: Vec<(i64, NaiveDate, i64)> = read!(self, pool => {
             sqlx::query_as(
-                "SELECT venue_id, day, CAST(SUM(CASE WHEN free > 0 THEN free ELSE 0 END) AS BIGINT)
-                 FROM (SELECT venue_id, day,
-                         capacity - booked - held - (CASE WHEN $3 AND starts_at > $4 THEN reserved ELSE 0 END) AS free
-                       FROM slots WHERE day >= $1 AND day <= $2) AS per_slot
-                 GROUP BY venue_id, day ORDER BY venue_id, day",
+                &format!(
+                    "SELECT venue_id, day, CAST(SUM(CASE WHEN free > 0 THEN free ELSE 0 END) AS BIGINT)
+                     FROM (SELECT venue_id, day, {} AS free
+                           FROM slots WHERE day >= $1 AND day <= $2) AS per_slot
+                     GROUP BY venue_id, day ORDER BY venue_id, day",
+                    free_seats("", "$3", "$4")
+                ),
             )
             .bind(first)
             .bind(last)
@@ -157,13 +163,14 @@ impl Store {
             TimeFilter::Before => "(s.day, s.start_min) < ($8, $9)",
         };
         let sql = format!(
-            "SELECT s.id, s.venue_id, s.day, s.start_min, s.end_min, s.starts_at, s.capacity, s.reserved, s.booked
+            "SELECT s.id, s.venue_id, s.day, s.start_min, s.end_min, s.starts_at, s.capacity, s.reserved, s.booked, s.held
              FROM slots s JOIN venues v ON v.id = s.venue_id
              WHERE v.enabled AND s.booked < s.capacity AND s.day >= $1 AND s.day <= $2
-               AND s.capacity - s.booked - s.held - (CASE WHEN $3 AND s.starts_at > $4 THEN s.reserved ELSE 0 END) >= $5
+               AND {free} >= $5
                AND {venue_filter} AND {time_filter}
              ORDER BY s.day, s.start_min, s.venue_id
-             LIMIT $6"
+             LIMIT $6",
+            free = free_seats("s.", "$3", "$4")
         );
         let rows: Vec<SlotRow> = read!(self, pool => {
             sqlx::query_as(&sql)

@@ -5,34 +5,11 @@
 //! of the database gives nobody a session.
 
 use crate::rows::instant;
-use crate::{Result, Store, StoreError, read};
+use crate::{Result, Store, StoreError, quiet_tx, read};
 use chrono::{DateTime, Duration, Utc};
 use madoguchi_core::staff::{Login, Role};
 use rand::Rng;
 use sha2::{Digest, Sha256};
-
-/// Like `write_tx!` but without telling the read caches that something
-/// changed: accounts, sessions and the access log never affect what they
-/// hold, and these writes are frequent.
-macro_rules! quiet_tx {
-    ($store:expr, $tx:ident => $body:expr) => {
-        match &$store.db {
-            $crate::Db::Sqlite { write, .. } => {
-                let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-            $crate::Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-        }
-    };
-}
-pub(crate) use quiet_tx;
 
 /// Inside a transaction: returns `StaffError::LastAdmin` when `$id` is the
 /// only enabled administrator.

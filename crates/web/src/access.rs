@@ -11,9 +11,12 @@
 //! A failure to write the log is itself logged (without personal data) and
 //! does not fail the resident's request: a booking must not be lost because
 //! the log could not be written.
+//!
+//! A booking's own entry is not written here but by the store, in the
+//! booking's transaction: pass [`stamp`] to `Store::book_recorded`.
 
 use crate::AppState;
-use madoguchi_store::{AccessResult, NewAccessEntry};
+use madoguchi_store::{AccessResult, AccessStamp, NewAccessEntry};
 use std::net::IpAddr;
 
 /// Appends one entry. `actor` is `staff:<id>`, `citizen`, `api` or
@@ -60,4 +63,14 @@ pub(crate) async fn api(
     result: AccessResult,
 ) {
     record(state, "api", function, target, ip, result).await;
+}
+
+/// Who is acting and from where, for the store to write with the booking
+/// the action makes. `actor` is `citizen` or `api`.
+pub(crate) fn stamp(actor: &str, function: &str, ip: IpAddr) -> AccessStamp {
+    AccessStamp {
+        actor: actor.to_owned(),
+        function: function.to_owned(),
+        client_ip: ip.to_string(),
+    }
 }

@@ -393,9 +393,10 @@ async fn create_booking(
         channel: Channel::Web,
         request_key: idempotency_key.as_ref().map(IdempotencyKey::request_key),
     };
+    let logged = crate::access::stamp("api", "booking.create", ip);
     match state
         .store
-        .book(&new, &Actor::Citizen, state.clock.now())
+        .book_recorded(&new, &Actor::Citizen, Some(&logged), state.clock.now())
         .await
     {
         Ok(booking) => {
@@ -403,14 +404,6 @@ async fn create_booking(
                 crate::idempotency::check_answer(slot.id, &new.applicant, &booking)?;
             }
             tracing::info!(booking = %booking.id, slot = %slot.id, "booked through the API");
-            crate::access::api(
-                &state,
-                ip,
-                "booking.create",
-                &format!("booking:{}", booking.id),
-                madoguchi_store::AccessResult::Ok,
-            )
-            .await;
             let venue = state.store.find_venue(booking.venue_id).await?;
             Ok((
                 StatusCode::CREATED,

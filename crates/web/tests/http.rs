@@ -1237,3 +1237,121 @@ async fn opening_a_full_slot_offers_other_times_to_choose_not_to_book_blindly() 
     let next = app.slot(2, d(2026, 12, 3), 630).await;
     assert!(page.body.contains(&format!("href=\"/book/{next}\"")));
 }
+
+// ------------------------------------------------------ one booking path
+
+/// Seats held for a phone caller while they confirm are taken: the day page
+/// and the availability API both show fewer seats while the hold lasts.
+#[tokio::test]
+async fn a_phone_hold_lowers_the_seats_shown_on_the_day_page_and_in_the_api() {
+    let mut app = spawn().await;
+    pass_checklist(&mut app).await;
+    let day = d(2026, 12, 3);
+    let slot = app.slot(1, day, 600).await;
+    async fn shown(app: &mut TestApp, slot: i64) -> (Value, String) {
+        let api = app
+            .get("/api/v1/venues/1/availability?from=2026-12-03&to=2026-12-03")
+            .await
+            .json();
+        let remaining = api["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == slot)
+            .map(|s| s["remaining"].clone())
+            .unwrap_or(Value::Null);
+        let page = app.get("/venues/1/2026-12-03").await.body;
+        let marker = format!("data-slot-id=\"{slot}\"");
+        let start = page
+            .find(&marker)
+            .unwrap_or_else(|| panic!("the slot is on the day page: {page}"));
+        let entry = page[start..].split("</a>").next().unwrap().to_owned();
+        (remaining, entry)
+    }
+    let (api, page) = shown(&mut app, slot).await;
+    assert_eq!(api, json!(4));
+    assert!(page.contains("残り4"), "{page}");
+
+    let hold = app
+        .store
+        .hold_seats(
+            madoguchi_core::ids::SlotId(slot),
+            3,
+            at(NOW),
+            chrono::Duration::minutes(5),
+        )
+        .await
+        .unwrap()
+        .expect("the seats were free");
+    let (api, page) = shown(&mut app, slot).await;
+    assert_eq!(api, json!(1), "the API counts the caller's hold");
+    assert!(
+        page.contains("残り1"),
+        "the page counts the caller's hold: {page}"
+    );
+
+    app.store.release_hold(hold.id).await.unwrap();
+    let (api, _) = shown(&mut app, slot).await;
+    assert_eq!(api, json!(4), "released seats are offered again");
+}
+
+/// The regression guard of issue 12: a rush of API bookings costs one write
+/// transaction per group-commit batch, whatever the batches turn out to be.
+/// A per-request write (an access-log row, a notice) outside the batch
+/// would make this fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rush_of_api_bookings_commits_one_write_transaction_per_batch() {
+    let app = spawn().await;
+    let day = d(2026, 12, 3);
+    let slots: Vec<i64> = app
+        .store
+        .slots_between(madoguchi_core::ids::VenueId(1), day, day)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id.0)
+        .collect();
+    const RUSH: usize = 48;
+    let before = app.store.write_counts();
+    let mut rush = tokio::task::JoinSet::new();
+    for i in 0..RUSH {
+        let router = app.router.clone();
+        let body = booking_body(slots[i % slots.len()], 1, &format!("090{:08}", 10_000 + i));
+        rush.spawn(async move {
+            let mut request = Request::post("/api/v1/bookings")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            // One client each, as in the benchmark: no rate limit in the way.
+            let client = SocketAddr::from(([192, 0, 2, u8::try_from(i + 1).unwrap()], 50000));
+            request.extensions_mut().insert(ConnectInfo(client));
+            router.oneshot(request).await.unwrap().status()
+        });
+    }
+    while let Some(status) = rush.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::CREATED);
+    }
+    let after = app.store.write_counts();
+    let batches = after.booking_batches - before.booking_batches;
+    let transactions = after.transactions - before.transactions;
+    assert!((1..=RUSH as u64).contains(&batches), "{batches} batches");
+    assert_eq!(
+        transactions, batches,
+        "every write of the rush was one of its booking batches"
+    );
+    let logged = app
+        .store
+        .access_log(&madoguchi_store::AccessFilter {
+            function: Some("booking.create".to_owned()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(logged.len(), RUSH, "each booking has its access-log entry");
+    assert!(
+        logged
+            .iter()
+            .all(|e| e.actor == "api" && e.target.starts_with("booking:"))
+    );
+}

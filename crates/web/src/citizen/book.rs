@@ -299,21 +299,14 @@ pub async fn confirm(
         channel: Channel::Web,
         request_key: is_request_id(&request_id).then(|| format!("web:{request_id}")),
     };
+    let logged = crate::access::stamp("citizen", "booking.create", ip);
     match state
         .store
-        .book(&new, &Actor::Citizen, state.clock.now())
+        .book_recorded(&new, &Actor::Citizen, Some(&logged), state.clock.now())
         .await
     {
         Ok(booking) => {
             tracing::info!(booking = %booking.id, slot = %slot.id, "booked on the web");
-            crate::access::citizen(
-                &state,
-                ip,
-                "booking.create",
-                &format!("booking:{}", booking.id),
-                madoguchi_store::AccessResult::Ok,
-            )
-            .await;
             let grant = session::ManageGrant {
                 number: booking.reservation_no.clone(),
                 phone: booking.applicant.phone.clone(),
