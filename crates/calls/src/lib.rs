@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use madoguchi_core::Clock;
 use madoguchi_core::contact::PhoneNumber;
 use madoguchi_dialog::{self as dialog, Engine, Event, Scenario};
-use madoguchi_store::{CallEnd, CallId, CallTurn, LinkSmsQueued, NewCall, Store, StoreError};
+use madoguchi_store::{CallEnd, CallId, CallTurn, NewCall, Store, StoreError};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -325,7 +325,6 @@ impl Call {
         let mut prompt_ids = Vec::new();
         let mut prompt_texts = Vec::new();
         let mut end = None;
-        let mut link_to = None;
         // Queries are answered at once; the engine may ask several in a row.
         let mut rounds = 0;
         while !pending.is_empty() {
@@ -346,9 +345,6 @@ impl Call {
                         }
                     }
                     dialog::Output::Action(action) => {
-                        if let dialog::Action::SmsLink { to } = &action {
-                            link_to = Some(to.clone());
-                        }
                         outputs.push(Output::Action(action));
                     }
                     dialog::Output::Query(query) => {
@@ -385,40 +381,7 @@ impl Call {
                 .map(|e| e.outcome.as_str().to_owned())
                 .unwrap_or_default(),
         };
-        // The web link SMS (A15) is queued with the turn that accepted it,
-        // for the notification worker to send. Dry runs and rehearsals
-        // (staff trying the scenario) send nothing.
-        match link_to.filter(|_| !self.dry_run && self.kind != CallKind::Rehearsal) {
-            Some(to) => {
-                let queued = self
-                    .store
-                    .record_turn_with_link_sms(
-                        self.id,
-                        &turn,
-                        &to,
-                        LINK_SMS_PER_NUMBER_PER_DAY,
-                        now,
-                    )
-                    .await?;
-                match queued {
-                    LinkSmsQueued::Queued(id) => {
-                        tracing::info!(call = self.id.0, link_sms = id, "web link sms queued");
-                    }
-                    LinkSmsQueued::AlreadyQueued => {
-                        tracing::info!(
-                            call = self.id.0,
-                            "web link sms already queued for this call"
-                        );
-                    }
-                    LinkSmsQueued::CapReached => tracing::warn!(
-                        call = self.id.0,
-                        cap = LINK_SMS_PER_NUMBER_PER_DAY,
-                        "web link sms not queued: the number had its daily share"
-                    ),
-                }
-            }
-            None => self.store.record_turn(self.id, &turn).await?,
-        }
+        self.store.record_turn(self.id, &turn).await?;
         if let Some(call_end) = end {
             let result = self.result(&call_end);
             self.store

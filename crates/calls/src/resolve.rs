@@ -1,7 +1,7 @@
 //! Answers the engine's queries with the store: availability, holds and the
 //! booking operations, with the phone's channel and actor.
 
-use crate::{Call, CallError};
+use crate::{Call, CallError, CallKind, LINK_SMS_PER_NUMBER_PER_DAY};
 use chrono::NaiveDate;
 use madoguchi_core::booking::{Applicant, BookingStatus, Channel, Notify, PartySize};
 use madoguchi_core::contact::PhoneNumber;
@@ -13,7 +13,7 @@ use madoguchi_dialog::{
     Answer, BookingInfo, DateWish, Factor, Query, Refusal, SlotOffer, SlotSearch, TimeWish,
     Unavailable,
 };
-use madoguchi_store::{Actor, BookingError, HoldId, NewBooking, Slot};
+use madoguchi_store::{Actor, BookingError, HoldId, LinkSmsQueued, NewBooking, Slot};
 
 pub(crate) async fn answer(call: &Call, query: Query) -> Result<Answer, CallError> {
     Ok(match query {
@@ -46,6 +46,36 @@ pub(crate) async fn answer(call: &Call, query: Query) -> Result<Answer, CallErro
             hold_id,
         } => Answer::Changed(change(call, &number, &phone, SlotId(slot_id), hold_id).await?),
         Query::Cancel { number, phone } => Answer::Cancelled(cancel(call, &number, &phone).await?),
+        Query::SendLink { to } => Answer::LinkQueued(send_link(call, &to).await?),
+    })
+}
+
+/// Queues the web link SMS (A15) for the notification worker, within the
+/// per-number daily cap; false when the cap was reached, so that the agent
+/// does not say it was sent. Dry runs and rehearsals (staff trying the
+/// scenario) send nothing.
+async fn send_link(call: &Call, to: &str) -> Result<bool, CallError> {
+    if call.dry_run || call.kind == CallKind::Rehearsal {
+        return Ok(true);
+    }
+    let queued = call
+        .store
+        .queue_link_sms(call.id, to, LINK_SMS_PER_NUMBER_PER_DAY, call.now())
+        .await?;
+    Ok(match queued {
+        LinkSmsQueued::Queued(id) => {
+            tracing::info!(call = call.id.0, link_sms = id, "web link sms queued");
+            true
+        }
+        LinkSmsQueued::AlreadyQueued => true,
+        LinkSmsQueued::CapReached => {
+            tracing::warn!(
+                call = call.id.0,
+                cap = LINK_SMS_PER_NUMBER_PER_DAY,
+                "web link sms not queued: the number had its daily share"
+            );
+            false
+        }
     })
 }
 
@@ -250,7 +280,15 @@ async fn book(
         .book_held(request.hold_id.map(HoldId), &new, &Actor::Phone, call.now())
         .await
     {
-        Ok(booking) => Ok(Ok(info(call, &booking).await?)),
+        Ok(booking) => {
+            if request.name_to_check {
+                // Shown to staff on the booking and the daily list.
+                call.store
+                    .mark_name_to_check(booking.id, call.now())
+                    .await?;
+            }
+            Ok(Ok(info(call, &booking).await?))
+        }
         Err(e) => Ok(Err(refusal(e)?)),
     }
 }

@@ -3,6 +3,7 @@
 
 mod engine;
 mod ja_gaps;
+pub mod prompts;
 pub mod scenario;
 pub mod types;
 

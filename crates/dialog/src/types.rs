@@ -89,6 +89,9 @@ pub struct BookRequest {
     pub name_kana: String,
     pub birth_date: NaiveDate,
     pub phone: String,
+    /// The name or its reading could not be heard for sure: kept as best
+    /// heard, for staff to check.
+    pub name_to_check: bool,
 }
 
 /// Questions the engine asks of the world; each is answered with one
@@ -119,6 +122,11 @@ pub enum Query {
     Cancel {
         number: String,
         phone: String,
+    },
+    /// Queue the SMS with the web booking link (A15), within the
+    /// per-number cap.
+    SendLink {
+        to: String,
     },
 }
 
@@ -170,6 +178,8 @@ pub enum Answer {
     Booking(Option<BookingInfo>),
     Changed(Result<BookingInfo, Refusal>),
     Cancelled(Result<BookingInfo, Refusal>),
+    /// Whether the link SMS is (or already was) queued; false at the cap.
+    LinkQueued(bool),
 }
 
 /// Something the agent says.
@@ -177,6 +187,8 @@ pub enum Answer {
 pub struct Utterance {
     pub prompt_id: String,
     pub text: String,
+    /// The text cut into pre-synthesizable pieces (joined, they are `text`).
+    pub pieces: Vec<crate::prompts::Piece>,
     /// Speaking rate (1.0 normal).
     pub rate: f32,
     /// Said to the end even if the caller speaks (reservation numbers).
@@ -190,7 +202,7 @@ pub enum Action {
     Transfer {
         to: String,
     },
-    /// Send an SMS with the web booking link to the caller.
+    /// The SMS with the web booking link was queued for the caller.
     SmsLink {
         to: String,
     },

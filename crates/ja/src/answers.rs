@@ -297,6 +297,10 @@ pub fn parse_intent(text: &str) -> Option<Intent> {
         "いけなくな",
         "行かれなくな",
         "キャンセル",
+        // Whisper's slips for キャンセル on phone audio (issue 11).
+        "ぱんせる",
+        "かんせる",
+        "完成",
     ]) {
         return Some(Intent::Cancel);
     }

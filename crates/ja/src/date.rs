@@ -242,6 +242,16 @@ fn weekday_date(today: NaiveDate, weeks_ahead: Option<u64>, weekday: Weekday) ->
     }
 }
 
+/// The weekday the caller named, if any ("12月1日の土曜日" → Saturday), to
+/// check it against the date: a clash means something was misheard.
+pub fn said_weekday(text: &str) -> Option<Weekday> {
+    let c = canonical(text);
+    WEEKDAYS
+        .iter()
+        .find(|(w, _)| c.contains(w))
+        .map(|(_, day)| *day)
+}
+
 /// The date as the agent says it: "12月3日 木曜日".
 pub fn speak_date(date: NaiveDate) -> String {
     let weekday = match date.weekday() {

@@ -18,6 +18,7 @@
 //! | intent | [`parse_intent`] | [`Intent`] |
 //! | global commands | [`parse_command`] | [`Command`] |
 //! | venue | [`VenueMatcher::find`] | [`VenueMatch`] |
+//! | closed sets over N-best hypotheses | [`match_date`] (bookable days; confusable readings settled by the calendar), [`match_time`], [`match_venue`], [`match_choice`], [`match_yes_no`] | [`DateMatch`], … |
 //! | keypad | [`keypad_date`] (MMDD), [`keypad_time`] (HHMM); digits: [`parse_digits`]; birth date: [`parse_birth_date`] (YYYYMMDD) | as above |
 //!
 //! For the agent's speech: [`to_spoken_digits`] (numbers digit by digit,
@@ -30,6 +31,7 @@
 
 mod answers;
 mod birth;
+mod closed;
 mod date;
 mod digits;
 mod keypad;
@@ -42,7 +44,8 @@ pub use answers::{
     Command, Intent, YesNo, parse_command, parse_intent, parse_party_size, parse_yes_no,
 };
 pub use birth::{parse_birth_date, speak_birth_date};
-pub use date::{DateAnswer, DateContext, parse_date, speak_date};
+pub use closed::{DateMatch, match_choice, match_date, match_time, match_venue, match_yes_no};
+pub use date::{DateAnswer, DateContext, parse_date, said_weekday, speak_date};
 pub use digits::{parse_digits, parse_phone, to_spoken_digits};
 pub use keypad::{keypad_date, keypad_time};
 pub use name::{parse_name, parse_name_kana};

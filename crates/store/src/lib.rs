@@ -21,6 +21,7 @@ mod calls;
 mod group_commit;
 mod holds;
 mod link_sms;
+mod name_checks;
 mod notify_templates;
 mod operations;
 mod outbox;

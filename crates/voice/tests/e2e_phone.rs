@@ -118,7 +118,7 @@ async fn a_booking_by_keypad_lands_in_the_database() {
         .iter()
         .filter(|t| t.caller_input.starts_with("#dtmf"))
         .count();
-    assert!(keyed >= 10, "keyed answers: {keyed}");
+    assert!(keyed >= 8, "keyed answers: {keyed}");
     assert!(w.store.call_audio_turns(run.id).await.unwrap().is_empty());
     run.phone.quit().await;
     w.shutdown().await;

@@ -879,12 +879,12 @@ async fn staff_rehearse_a_call_and_read_its_transcript_in_the_call_log() {
     assert!(page_path.starts_with("/admin/calls/rehearse/"));
     let first = app.get(&page_path).await;
     assert_eq!(first.status, StatusCode::OK);
-    assert!(first.body.contains("ご用件をお話しください"));
+    assert!(first.body.contains("ご用件をどうぞ"));
     app.post_form(&page_path, &[("csrf", &csrf), ("text", "予約したいです")])
         .await;
     let second = app.get(&page_path).await;
     assert!(second.body.contains("予約したいです"));
-    assert!(second.body.contains("あてはまりますか"));
+    assert!(second.body.contains("当てはまりますか"));
     app.post_form(&page_path, &[("csrf", &csrf), ("text", "#hangup")])
         .await;
     let log = app.get("/admin/calls").await;

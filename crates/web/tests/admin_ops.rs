@@ -866,3 +866,28 @@ async fn admins_give_a_venue_its_map_access_and_parking() {
             .contains("value=\"https://maps.example.jp/bisai\"")
     );
 }
+
+#[tokio::test]
+async fn a_name_the_phone_agent_could_not_hear_is_marked_until_staff_correct_it() {
+    let app = spawn(Role::Staff).await;
+    let id = app.book(d(2026, 12, 3), 600, 1, "090-1111-2222").await;
+    let booking = madoguchi_core::ids::BookingId(id);
+    app.store
+        .mark_name_to_check(booking, chrono::Utc::now())
+        .await
+        .unwrap();
+    let list_path = format!("/admin/lists?venue={}&date=2026-12-03", app.honcho);
+    let page = app.get(&format!("/admin/bookings/{id}")).await;
+    assert!(page.body.contains("お名前要確認"), "{}", page.body);
+    assert!(app.get(&list_path).await.body.contains("要確認"));
+    let renamed = app
+        .post(
+            &format!("/admin/bookings/{id}/name"),
+            &[("name", "鈴木 花子"), ("name_kana", "スズキ ハナコ")],
+        )
+        .await;
+    assert!(renamed.location().contains("氏名とフリガナを訂正しました"));
+    let page = app.get(&format!("/admin/bookings/{id}")).await;
+    assert!(!page.body.contains("お名前要確認"));
+    assert!(!app.get(&list_path).await.body.contains("要確認"));
+}

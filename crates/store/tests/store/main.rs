@@ -42,6 +42,7 @@ mod changes;
 mod concurrency;
 mod holds;
 mod link_sms;
+mod name_checks;
 mod operations;
 mod outbox;
 mod retention;

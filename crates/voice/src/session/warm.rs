@@ -77,6 +77,14 @@ pub async fn texts(
         .last_day
         .min(today + Duration::days(DAYS_AHEAD));
     let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+    // As said: the web page's parenthesized details left out.
+    let statements: Vec<String> = settings
+        .checklist
+        .items
+        .iter()
+        .flat_map(|i| madoguchi_dialog::prompts::statement(&i.statement))
+        .map(|p| p.text)
+        .collect();
     let values = Values {
         fixed: vec![
             ("city", vec![settings.city.name.clone()]),
@@ -93,15 +101,8 @@ pub async fn texts(
                 vec![madoguchi_ja::to_spoken_digits("0123-4567-89")],
             ),
             ("hours", vec![scenario.staffed_hours_text.clone()]),
-            (
-                "statement",
-                settings
-                    .checklist
-                    .items
-                    .iter()
-                    .map(|i| i.statement.clone())
-                    .collect(),
-            ),
+            ("statement", statements.clone()),
+            ("statements", statements),
             (
                 "if_not",
                 settings
@@ -139,6 +140,8 @@ pub async fn texts(
         _ => 3,
     });
     let mut normal: Vec<String> = vec![filler.to_owned()];
+    // The dialog's own list of fixed fragments (the text between placeholders).
+    normal.extend(madoguchi_dialog::prompts::fixed_fragments(&scenario));
     // Fixed fragments and small sets first, then times, then dates by day.
     for (_, template) in &order {
         normal.extend(expand(template, &values, |p| p != "time" && p != "date"));

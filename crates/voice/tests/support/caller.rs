@@ -50,8 +50,8 @@ pub fn reply(
     Some(match question {
         "ask_intent" if voice && !again => voice_of("新しい予約をお願いします", 1.0),
         "ask_intent" | "ask_intent_retry" => keys("1"),
-        "ask_eligibility" | "ask_eligibility_next" if voice && !again => voice_of("はい", 1.0),
-        "ask_eligibility" | "ask_eligibility_next" | "ask_eligibility_retry" => keys("1"),
+        "ask_eligibility" if voice && !again => voice_of("はい", 1.0),
+        "ask_eligibility" | "ask_eligibility_retry" => keys("1"),
         "ask_venue" if voice && !again => voice_of("びさい事務所でお願いします", 0.9),
         "ask_venue" | "ask_venue_retry" => keys("2"),
         "ask_party" if voice && !again => voice_of("ふたりです", 0.9),
@@ -59,10 +59,11 @@ pub fn reply(
         "ask_date" if voice && !again => voice_of(&date_said, 1.0),
         "ask_date" | "ask_date_retry" => keys(&date_keys),
         "ask_time" if voice && !again => voice_of("午前10時でお願いします", 1.0),
-        "ask_time" | "ask_time_retry" => keys("1000#"),
+        "ask_time" | "ask_time_retry" | "ask_time_hour" => keys("1000#"),
+        // A misheard weekday: no, then the day keyed.
+        "confirm_date" => keys("2"),
         "offer_slot" | "offer_slot_retry" => {
-            let right = prompt_text.contains("尾西")
-                && prompt_text.contains(&format!("12月{}日", wish.day))
+            let right = prompt_text.contains(&format!("12月{}日", wish.day))
                 && prompt_text.contains("10時");
             match (right, voice && !again) {
                 (true, true) => voice_of("はい、お願いします", 1.2),
@@ -76,13 +77,13 @@ pub fn reply(
         "ask_kana" | "ask_kana_retry" => voice_of("いちのみや たろう", 0.8),
         "ask_birth" if voice && !again => voice_of("昭和35年4月1日です", 0.9),
         "ask_birth" | "ask_birth_retry" => keys("19600401#"),
-        "ask_use_caller_id" if voice && !again => voice_of("はい", 1.2),
-        "ask_use_caller_id" | "ask_use_caller_id_retry" => keys("1"),
         "ask_phone" | "ask_phone_retry" => keys("09012345678#"),
         "confirm_booking" if voice && !again => voice_of("はい、お願いします", 1.0),
         "confirm_booking" | "confirm_booking_retry" => keys("1"),
         "ask_yes_no" => voice_of("はい", 0.9),
-        // After an offer turned down (a misheard date or time): key the day.
+        // After an offer turned down (a misheard date or time): change the
+        // day and time, keyed.
+        "ask_fix" | "ask_fix_retry" => keys("3"),
         "ask_new_date" => keys(&date_keys),
         // A misheard date or time that is full or closed: another day.
         "offer_alternatives" | "offer_alternatives_retry" => keys("0"),

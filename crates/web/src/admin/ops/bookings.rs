@@ -220,6 +220,8 @@ struct BookingPage {
     visit_recorded: bool,
     name: String,
     kana: String,
+    /// The phone agent could not hear the name for sure.
+    name_to_check: bool,
     party: u8,
     error: String,
 }
@@ -279,6 +281,7 @@ async fn booking_page(
         ),
         name: booking.applicant.name.as_str().to_owned(),
         kana: booking.applicant.name_kana.as_str().to_owned(),
+        name_to_check: !state.store.names_to_check(&[booking.id]).await?.is_empty(),
         party: booking.applicant.party_size.get(),
         error,
     };
@@ -404,6 +407,10 @@ pub(crate) async fn correct_name(
         .store
         .correct_name(booking.id, &name, &kana, &actor(&staff), state.clock.now())
         .await;
+    if result.is_ok() {
+        // Checked and corrected by staff: the mark goes.
+        state.store.clear_name_to_check(booking.id).await?;
+    }
     finish(
         &state,
         &staff,

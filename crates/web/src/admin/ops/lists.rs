@@ -37,6 +37,8 @@ pub(crate) struct ListRow {
     pub channel: &'static str,
     pub status_label: &'static str,
     pub attended: bool,
+    /// The phone agent could not hear the name for sure.
+    pub name_to_check: bool,
 }
 
 pub(crate) struct ListSlot {
@@ -78,10 +80,13 @@ async fn list_of(
     venue: &Venue,
     date: NaiveDate,
 ) -> Result<Vec<ListSlot>, AdminError> {
-    Ok(state
-        .store
-        .daily_list(venue.id, date)
-        .await?
+    let list = state.store.daily_list(venue.id, date).await?;
+    let ids: Vec<_> = list
+        .iter()
+        .flat_map(|(_, bookings)| bookings.iter().map(|b| b.id))
+        .collect();
+    let to_check = state.store.names_to_check(&ids).await?;
+    Ok(list
         .into_iter()
         .map(|(slot, bookings)| ListSlot {
             time: format!("{}〜{}", hhmm(slot.start_min), hhmm(slot.end_min)),
@@ -98,6 +103,7 @@ async fn list_of(
                     channel: b.channel.label_ja(),
                     status_label: b.status.label_ja(),
                     attended: b.status == madoguchi_core::booking::BookingStatus::Attended,
+                    name_to_check: to_check.contains(&b.id),
                 })
                 .collect(),
         })
