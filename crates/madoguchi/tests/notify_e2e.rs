@@ -162,7 +162,11 @@ async fn a_booking_made_through_the_api_reaches_the_sms_provider() {
         .iter()
         .map(|(_, _, body)| body.clone())
         .collect();
-    assert_eq!(all.len(), 1, "only the booking made here was texted: {all:?}");
+    assert_eq!(
+        all.len(),
+        1,
+        "only the booking made here was texted: {all:?}"
+    );
     let (_, auth, body) = ours;
     assert!(auth.starts_with("Basic "), "{auth}");
     assert!(body.contains("From=%2B815012345678"), "{body}");
