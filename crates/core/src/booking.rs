@@ -21,6 +21,18 @@ impl PartySize {
         (1..=Self::MAX).contains(&n).then_some(Self(n))
     }
 
+    /// A count as typed or sent: digits (full-width too), optionally followed
+    /// by 人 or 名. Anything else — a sign, a fraction — is not a count:
+    /// `-1` must not turn into 1 by dropping the sign.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = crate::text::nfkc(s);
+        let digits = s.trim().trim_end_matches(['人', '名']).trim_end();
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse::<u8>().ok().and_then(Self::new)
+    }
+
     pub fn get(self) -> u8 {
         self.0
     }
@@ -186,10 +198,7 @@ impl ApplicantForm {
     pub fn validate(&self, today: NaiveDate) -> Result<Applicant, FieldErrors> {
         let mut errors = FieldErrors::default();
 
-        let party_size = crate::text::digits_only(&self.party_size)
-            .parse::<u8>()
-            .ok()
-            .and_then(PartySize::new);
+        let party_size = PartySize::parse(&self.party_size);
         if party_size.is_none() {
             errors.add("party_size", "人数は1人から4人までで選んでください。");
         }
@@ -375,6 +384,16 @@ mod tests {
         let errors = form.validate(today()).unwrap_err();
         assert!(errors.get("email").is_some());
         assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn party_size_takes_a_plain_count_and_nothing_signed() {
+        assert_eq!(PartySize::parse("２").map(PartySize::get), Some(2));
+        assert_eq!(PartySize::parse(" 3人 ").map(PartySize::get), Some(3));
+        assert_eq!(PartySize::parse("1名").map(PartySize::get), Some(1));
+        for bad in ["-1", "-4", "+2", "1.5", "2-", "", "人", "12"] {
+            assert!(PartySize::parse(bad).is_none(), "{bad:?} accepted");
+        }
     }
 
     #[test]

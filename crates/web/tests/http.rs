@@ -369,6 +369,25 @@ async fn invalid_fields_get_japanese_messages_per_field() {
 }
 
 #[tokio::test]
+async fn a_negative_party_size_is_refused_not_booked_without_its_sign() {
+    let mut app = spawn().await;
+    let slot = app.slot(2, d(2026, 12, 4), 540).await;
+    for party in [json!(-1), json!(-4), json!("-2"), json!(1.5)] {
+        let mut body = booking_body(slot, 1, "080-1111-2222");
+        body["party_size"] = party.clone();
+        let reply = app.post_json("/api/v1/bookings", body).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{party}");
+        assert!(
+            reply.json()["errors"]["party_size"].is_string(),
+            "{party}: {}",
+            reply.body
+        );
+    }
+    let seats = app.store.seat_audit().await.unwrap();
+    assert!(seats.is_empty(), "nothing may be booked: {seats:?}");
+}
+
+#[tokio::test]
 async fn japanese_era_birth_dates_and_string_ids_are_accepted() {
     let mut app = spawn().await;
     let slot = app.slot(2, d(2026, 12, 4), 540).await;

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::{Form, PrivateCookieJar};
-use madoguchi_core::booking::{Applicant, ApplicantForm, Channel, FieldErrors};
+use madoguchi_core::booking::{Applicant, ApplicantForm, Channel, FieldErrors, PartySize};
 use madoguchi_core::settings::ServiceSettings;
 use madoguchi_core::venue::Venue;
 use madoguchi_core::window::DayClosedReason;
@@ -389,10 +389,7 @@ async fn full_page(
         values: ApplicantForm::default(),
         request_id: String::new(),
     });
-    let party = madoguchi_core::text::digits_only(&values.party_size)
-        .parse::<i64>()
-        .unwrap_or(1)
-        .clamp(1, 4);
+    let party = PartySize::parse(&values.party_size).map_or(1, PartySize::seats);
     let offered = state
         .store
         .alternatives_to(slot, party, Channel::Web, state.clock.now())
