@@ -45,8 +45,10 @@ pg_isready -h 127.0.0.1 -p 5432 -U postgres
 export MADOGUCHI_TEST_POSTGRES="${MADOGUCHI_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 echo "MADOGUCHI_TEST_POSTGRES=${MADOGUCHI_TEST_POSTGRES}"
 
-section "cargo build -p madoguchi (debug)"
-cargo build -p madoguchi
+section "cargo test --workspace --no-run (debug build of every test and the server)"
+# One build for the tests and the server the browser tests start: a separate
+# `cargo build -p madoguchi` unifies features differently and builds twice.
+cargo test --workspace --no-run
 target_dir="${CARGO_TARGET_DIR:-target}"
 case "$target_dir" in
   /*) ;;
