@@ -131,9 +131,9 @@ describe('admin console on a phone', () => {
     assert.ok(label.x >= box.x + box.width, 'the label follows the checkbox');
   });
 
-  test('a wide table scrolls inside its own box, which says so and takes the keyboard', async () => {
+  test('a wide table (the daily list) scrolls inside its own box, which says so and takes the keyboard', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
-    const [, path] = pages.find(([name]) => name === 'booking search with results');
+    const [, path] = pages.find(([name]) => name === 'daily list');
     await visit(path);
     const region = page.getByRole('region', { name: /横にスクロールできます/ });
     const r = await region.evaluate((el) => ({
@@ -142,8 +142,40 @@ describe('admin console on a phone', () => {
       clientWidth: el.clientWidth,
       tabIndex: el.tabIndex,
     }));
-    assert.ok(['auto', 'scroll'].includes(r.overflowX), `the results box does not scroll (overflow-x: ${r.overflowX})`);
+    assert.ok(r.scrollWidth > r.clientWidth, `the list is ${r.scrollWidth}px in a ${r.clientWidth}px box: nothing to scroll`);
+    assert.ok(['auto', 'scroll'].includes(r.overflowX), `the list's box does not scroll (overflow-x: ${r.overflowX})`);
     assert.equal(r.tabIndex, 0, 'keyboard users can scroll it');
+  });
+
+  test('on a phone each search result is a card with the column names; on a desk it stays a table', async () => {
+    const [, path] = pages.find(([name]) => name === 'booking search with results');
+    await page.setViewportSize({ width: 375, height: 812 });
+    await visit(path);
+    const row = page.getByRole('row').nth(1);
+    const cells = row.getByRole('cell');
+    assert.equal(await cells.count(), 8, 'still a table row of 8 cells for screen readers');
+    const number = cells.first().getByRole('link');
+    assert.match(await number.innerText(), /^\d{8}$/);
+    const card = await row.evaluate((tr) => {
+      const td = tr.querySelectorAll('td');
+      const label = (el) => getComputedStyle(el, '::before').content;
+      const box = (el) => el.getBoundingClientRect();
+      return {
+        width: box(tr).width,
+        labels: [...td].map(label),
+        // Stacked: the date sits below the number.
+        stacked: box(td[1]).top >= box(td[0]).bottom - 1,
+        linkHeight: box(td[0].querySelector('a')).height,
+      };
+    });
+    assert.ok(card.width <= 375, `a card is ${card.width}px wide`);
+    assert.ok(card.stacked, 'the fields are stacked');
+    assert.deepEqual(card.labels.map((c) => c.replace(/ \/ ""$/, '')), ['"予約番号"', '"日時"', '"会場"', '"氏名"', '"フリガナ"', '"人数"', '"受付"', '"状態"']);
+    assert.ok(card.linkHeight >= 44, `the reservation number is ${card.linkHeight}px high to tap`);
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert.equal(await row.evaluate((tr) => getComputedStyle(tr).display), 'table-row', 'a table on a desk');
+    await page.setViewportSize({ width: 375, height: 812 });
   });
 
   test('/favicon.ico is an icon, and the console pages point to it', async () => {
