@@ -46,10 +46,11 @@ export function serverBinary() {
 
 /**
  * Starts `madoguchi serve --demo` on a free loopback port with a database in
- * a new temporary folder. Resolves once it prints its listening line.
- * Returns { url, stop(), logs() }.
+ * a new temporary folder. Resolves once it prints its listening line (and,
+ * with `demoAdmin`, the demo administrator's one-time password too).
+ * Returns { url, admin?: { user, password }, stop(), logs() }.
  */
-export async function startServer({ now = NOW, timeoutMs = 60_000 } = {}) {
+export async function startServer({ now = NOW, timeoutMs = 60_000, demoAdmin = false } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'madoguchi-browser-'));
   const db = path.join(dir, 'test.db');
   const child = spawn(
@@ -79,7 +80,7 @@ export async function startServer({ now = NOW, timeoutMs = 60_000 } = {}) {
   process.once('exit', killOnExit);
   exited.then(() => process.removeListener('exit', killOnExit));
 
-  const url = await new Promise((resolve, reject) => {
+  const found = await new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => {
       reject(new Error(`madoguchi did not print its listening line within ${timeoutMs} ms\n${stderr}`));
@@ -88,9 +89,10 @@ export async function startServer({ now = NOW, timeoutMs = 60_000 } = {}) {
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
       const m = stdout.match(/madoguchi listening on (http:\/\/\S+)/);
-      if (m) {
+      const admin = stdout.match(/demo admin: user=(\S+) password=(\S+)/);
+      if (m && (admin || !demoAdmin)) {
         clearTimeout(timer);
-        resolve(m[1].replace(/\/$/, ''));
+        resolve({ url: m[1].replace(/\/$/, ''), admin: admin ? { user: admin[1], password: admin[2] } : undefined });
       }
     });
     child.once('error', (e) => {
@@ -108,7 +110,7 @@ export async function startServer({ now = NOW, timeoutMs = 60_000 } = {}) {
   });
 
   return {
-    url,
+    ...found,
     logs: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -135,8 +137,8 @@ export async function launchBrowser() {
  * `close()` in `after`. `newPage()` gives a page in a fresh context (no
  * cookies shared with other tests).
  */
-export async function setUp() {
-  const server = await startServer();
+export async function setUp(serverOptions = {}) {
+  const server = await startServer(serverOptions);
   let browser;
   try {
     browser = await launchBrowser();
@@ -336,3 +338,40 @@ export async function clickCalendarDay(page, date) {
   await cell.click();
 }
 
+
+/** Signs in to the admin console as `admin` ({ user, password }) and waits for the dashboard. */
+export async function signInAdmin(page, admin) {
+  await page.goto('/admin/login');
+  await page.locator('#login').fill(admin.user);
+  await page.locator('#password').fill(admin.password);
+  await Promise.all([page.waitForURL(/\/admin\/?$/), page.getByRole('button', { name: 'サインイン' }).click()]);
+}
+
+/**
+ * How wide the document is against the screen, with the elements that stick
+ * out past its right edge (widest first), to tell what to fix.
+ */
+export async function pageWidth(page) {
+  return page.evaluate(() => {
+    const clientWidth = document.documentElement.clientWidth;
+    const over = [];
+    // Inside a box that scrolls (or clips) sideways on its own is fine.
+    const clipped = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (clipped(el)) continue;
+      if (r.right > clientWidth + 0.5 && r.width > 0) {
+        const id = el.id ? `#${el.id}` : '';
+        const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+        over.push({ el: `${el.tagName.toLowerCase()}${id}${cls}`, right: Math.round(r.right) });
+      }
+    }
+    over.sort((a, b) => b.right - a.right);
+    return { scrollWidth: document.documentElement.scrollWidth, clientWidth, over: over.slice(0, 6) };
+  });
+}
