@@ -277,18 +277,17 @@ async fn book(
     };
     match call
         .store
-        .book_held(request.hold_id.map(HoldId), &new, &Actor::Phone, call.now())
+        .book_held(
+            request.hold_id.map(HoldId),
+            &new,
+            &Actor::Phone,
+            // Shown to staff on the booking and the daily list.
+            request.name_to_check,
+            call.now(),
+        )
         .await
     {
-        Ok(booking) => {
-            if request.name_to_check {
-                // Shown to staff on the booking and the daily list.
-                call.store
-                    .mark_name_to_check(booking.id, call.now())
-                    .await?;
-            }
-            Ok(Ok(info(call, &booking).await?))
-        }
+        Ok(booking) => Ok(Ok(info(call, &booking).await?)),
         Err(e) => Ok(Err(refusal(e)?)),
     }
 }

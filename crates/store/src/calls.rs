@@ -203,7 +203,6 @@ macro_rules! insert_turn {
             .await?;
     }};
 }
-pub(crate) use insert_turn;
 
 impl Store {
     /// Records the start of a call.

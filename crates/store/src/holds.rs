@@ -165,12 +165,15 @@ impl Store {
     /// Books with the seats of `hold` (consumed in the same transaction).
     /// If the hold is gone (expired and released), the seats are claimed as
     /// for any booking and the slot may turn out full. For phone and staff
-    /// channels only: web bookings do not hold seats.
+    /// channels only: web bookings do not hold seats. `name_to_check`: the
+    /// phone agent could not hear the name for sure; the mark for staff is
+    /// written with the booking, never apart from it.
     pub async fn book_held(
         &self,
         hold: Option<HoldId>,
         new: &NewBooking,
         actor: &Actor,
+        name_to_check: bool,
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
         let settings = self.settings().await?;
@@ -247,6 +250,9 @@ impl Store {
                 .bind(serde_json::json!({ "slot_id": slot.id.0, "channel": new.channel.as_str(), "held": hold.is_some() }).to_string())
                 .execute(&mut *tx)
                 .await?;
+            if name_to_check {
+                crate::name_checks::insert_mark!(&mut *tx, id, at);
+            }
             // The confirmation SMS/email is owed in the same transaction.
             crate::outbox::queue_notices!(&mut *tx, id, "booked", at)?;
             (id, number)

@@ -8,7 +8,7 @@
 //! number of links per phone number in any 24 hours, so that nobody can
 //! use the phone line to flood someone else's phone.
 
-use crate::calls::{CallId, CallTurn};
+use crate::calls::CallId;
 use crate::outbox::NoticeStatus;
 use crate::{Backend, Result, Store, StoreError, background_tx, quiet_tx, read, to_u32};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -138,26 +138,9 @@ fn into_link(row: Row) -> Result<LinkSms> {
 }
 
 impl Store {
-    /// Records a call turn and, in the same transaction, queues the link
-    /// SMS that turn accepted: to `phone` (E.164), unless the call already
-    /// has one or the number had `cap` links in the last 24 hours.
-    pub async fn record_turn_with_link_sms(
-        &self,
-        call: CallId,
-        turn: &CallTurn,
-        phone: &str,
-        cap: u32,
-        now: DateTime<Utc>,
-    ) -> Result<LinkSmsQueued> {
-        let backend = self.backend();
-        let queued = quiet_tx!(self, tx => {
-            crate::calls::insert_turn!(tx, call, turn);
-            queue_link!(backend, tx, call.0, phone, cap, now.timestamp())
-        });
-        Ok(queued)
-    }
-
-    /// Queues a link SMS on its own (see [`Store::record_turn_with_link_sms`]).
+    /// Queues the link SMS a call turn accepted: to `phone` (E.164), unless
+    /// the call already has one or the number had `cap` links in the last
+    /// 24 hours.
     pub async fn queue_link_sms(
         &self,
         call: CallId,

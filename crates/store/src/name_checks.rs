@@ -3,26 +3,26 @@
 //! the name clears the mark.
 
 use crate::{Result, Store, read, write_tx};
-use chrono::{DateTime, Utc};
 use madoguchi_core::ids::BookingId;
 use std::collections::HashSet;
 
-impl Store {
-    /// Marks a booking's name for staff to check.
-    pub async fn mark_name_to_check(&self, booking: BookingId, now: DateTime<Utc>) -> Result<()> {
-        write_tx!(self, tx => {
-            sqlx::query(
-                "INSERT INTO name_checks (booking_id, created_at) VALUES ($1, $2)
-                 ON CONFLICT (booking_id) DO NOTHING",
-            )
-            .bind(booking.0)
-            .bind(now.timestamp())
-            .execute(&mut *tx)
-            .await?;
-        });
-        Ok(())
-    }
+/// Marks booking `$id` (i64) for staff to check, inside the booking's own
+/// transaction `$tx` (see [`Store::book_held`]); `$at`: unix seconds.
+macro_rules! insert_mark {
+    ($tx:expr, $id:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO name_checks (booking_id, created_at) VALUES ($1, $2)
+             ON CONFLICT (booking_id) DO NOTHING",
+        )
+        .bind($id)
+        .bind($at)
+        .execute($tx)
+        .await?
+    };
+}
+pub(crate) use insert_mark;
 
+impl Store {
     /// Clears the mark (the name was checked and corrected).
     pub async fn clear_name_to_check(&self, booking: BookingId) -> Result<()> {
         write_tx!(self, tx => {

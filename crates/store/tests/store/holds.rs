@@ -71,6 +71,7 @@ async fn a_held_seat_cannot_be_taken_by_a_web_booking_until_the_hold_expires(
             Some(hold.id),
             &phone_booking(slot.id, 1, 4),
             &Actor::Phone,
+            false,
             later,
         )
         .await;
@@ -91,6 +92,7 @@ async fn a_hold_is_consumed_once_by_the_phone_booking(db: TestDb) -> anyhow::Res
             Some(hold.id),
             &phone_booking(slot.id, 2, 1),
             &Actor::Phone,
+            false,
             now(),
         )
         .await?;
@@ -103,6 +105,7 @@ async fn a_hold_is_consumed_once_by_the_phone_booking(db: TestDb) -> anyhow::Res
             Some(hold.id),
             &phone_booking(slot.id, 1, 2),
             &Actor::Phone,
+            false,
             now(),
         )
         .await;
@@ -184,6 +187,7 @@ async fn a_phone_booking_whose_hold_expired_still_books_if_there_is_room(
             Some(hold.id),
             &phone_booking(slot.id, 1, 1),
             &Actor::Phone,
+            false,
             later,
         )
         .await?;

@@ -53,9 +53,7 @@ async fn a_link_is_queued_once_per_call_and_capped_per_number_per_day(
 ) -> anyhow::Result<()> {
     let store = &db.store;
     let first = call(store, now()).await?;
-    let queued = store
-        .record_turn_with_link_sms(first, &turn(1, now()), A, 3, now())
-        .await?;
+    let queued = accept_link(store, first, &turn(1, now()), A, now()).await?;
     let LinkSmsQueued::Queued(id) = queued else {
         panic!("not queued: {queued:?}");
     };
@@ -70,9 +68,7 @@ async fn a_link_is_queued_once_per_call_and_capped_per_number_per_day(
     assert_eq!(link.next_attempt_at, now());
     // A second accept in the same call queues nothing, and the turn is still kept.
     assert_eq!(
-        store
-            .record_turn_with_link_sms(first, &turn(2, now()), A, 3, now())
-            .await?,
+        accept_link(store, first, &turn(2, now()), A, now()).await?,
         LinkSmsQueued::AlreadyQueued
     );
     assert_eq!(store.call_turns(first).await?.len(), 2);
@@ -93,9 +89,7 @@ async fn a_link_is_queued_once_per_call_and_capped_per_number_per_day(
     let at = now() + Duration::hours(23);
     let fourth = call(store, at).await?;
     assert_eq!(
-        store
-            .record_turn_with_link_sms(fourth, &turn(1, at), A, 3, at)
-            .await?,
+        accept_link(store, fourth, &turn(1, at), A, at).await?,
         LinkSmsQueued::CapReached
     );
     assert_eq!(store.call_turns(fourth).await?.len(), 1);
@@ -222,4 +216,17 @@ async fn calls_at_once_from_one_number_never_pass_the_cap(db: TestDb) -> anyhow:
     other.close().await;
     assert_eq!((queued, capped), (3, 5));
     Ok(())
+}
+
+/// What the call does when a caller accepts the link: the turn is logged,
+/// then the SMS queued.
+async fn accept_link(
+    store: &madoguchi_store::Store,
+    call: madoguchi_store::CallId,
+    turn: &madoguchi_store::CallTurn,
+    phone: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<LinkSmsQueued> {
+    store.record_turn(call, turn).await?;
+    Ok(store.queue_link_sms(call, phone, 3, at).await?)
 }
