@@ -272,8 +272,8 @@ impl Config {
             };
             let section = section.to_ascii_lowercase();
             if ![
-                "database", "web", "site", "service", "admin", "security", "email", "sms",
-                "voice", "sip", "asr", "tts",
+                "database", "web", "site", "service", "admin", "security", "email", "sms", "voice",
+                "sip", "asr", "tts",
             ]
             .contains(&section.as_str())
             {

@@ -229,7 +229,11 @@ async fn audit_verify(
     grace_minutes: u32,
 ) -> anyhow::Result<bool> {
     let report = store
-        .verify_access_log(key, now, chrono::Duration::minutes(i64::from(grace_minutes)))
+        .verify_access_log(
+            key,
+            now,
+            chrono::Duration::minutes(i64::from(grace_minutes)),
+        )
         .await?;
     let Some(broken) = report.broken else {
         println!(
@@ -251,7 +255,10 @@ async fn audit_verify(
         _ => String::new(),
     };
     let what = if broken.kind == madoguchi_store::BreakKind::Missing && broken.entry_id.is_some() {
-        format!("{}; the next entry still there is shown", broken.kind.describe())
+        format!(
+            "{}; the next entry still there is shown",
+            broken.kind.describe()
+        )
     } else {
         broken.kind.describe().to_owned()
     };
@@ -472,10 +479,7 @@ mod tests {
         )
         .unwrap();
         let handler: madoguchi_voice::line::LineHandler = Arc::new(|_line| {});
-        let app = web_app(
-            state,
-            Some(madoguchi_voice::line::twilio::router(handler)),
-        );
+        let app = web_app(state, Some(madoguchi_voice::line::twilio::router(handler)));
         for path in [
             madoguchi_voice::line::twilio::PATH,
             "/voice/other",

@@ -73,10 +73,7 @@ async fn verify_exits_zero_on_a_whole_chain_and_one_at_the_first_broken_link() {
     assert!(stdout(&broken).contains("(edited)"));
 
     // Another key than the one that sealed: said as such, not as an edit.
-    let other = verify(
-        &db,
-        &[("MADOGUCHI_SECURITY_SECRET_KEY", &"ab".repeat(32))],
-    );
+    let other = verify(&db, &[("MADOGUCHI_SECURITY_SECRET_KEY", &"ab".repeat(32))]);
     assert_eq!(other.status.code(), Some(1));
     assert!(stdout(&other).contains("another key"), "{}", stdout(&other));
 }

@@ -81,7 +81,10 @@ impl ChainKey {
     /// A value that tells whether two keys are the same, without showing
     /// either.
     fn check(&self) -> String {
-        hex(&self.mac(b"madoguchi.access_log.key_check.v1").finalize().into_bytes())
+        hex(&self
+            .mac(b"madoguchi.access_log.key_check.v1")
+            .finalize()
+            .into_bytes())
     }
 }
 
@@ -188,7 +191,9 @@ impl BreakKind {
         match self {
             BreakKind::Edited => "the entry does not match its hash (edited)",
             BreakKind::Missing => "no entry has this number (deleted)",
-            BreakKind::Unsealed => "an old entry was never sealed (sealer not running, or slipped in)",
+            BreakKind::Unsealed => {
+                "an old entry was never sealed (sealer not running, or slipped in)"
+            }
             BreakKind::BeyondHead => "an entry is numbered beyond the end of the chain",
             BreakKind::HeadMismatch => {
                 "the end of the chain does not match the last entry (entries at the end deleted)"

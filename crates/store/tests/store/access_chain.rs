@@ -8,8 +8,8 @@ use crate::harness::TestDb;
 use chrono::{DateTime, Duration, Utc};
 use madoguchi_core::booking::Channel;
 use madoguchi_store::{
-    AccessResult, AccessStamp, Actor, BreakKind, ChainKey, ChainReport, NewAccessEntry,
-    NewBooking, Store,
+    AccessResult, AccessStamp, Actor, BreakKind, ChainKey, ChainReport, NewAccessEntry, NewBooking,
+    Store,
 };
 use sqlx::Connection;
 
@@ -138,7 +138,11 @@ async fn an_edited_entry_is_reported_at_its_number(db: TestDb) -> anyhow::Result
     record(store, 20, now()).await?;
     store.seal_access_log(&key()).await?;
     let id = number(&db, "SELECT id FROM access_log WHERE seq = 7").await?;
-    tamper(&db, "UPDATE access_log SET actor = 'staff:99' WHERE seq = 7").await?;
+    tamper(
+        &db,
+        "UPDATE access_log SET actor = 'staff:99' WHERE seq = 7",
+    )
+    .await?;
 
     let broken = verify(store).await?.broken.expect("the edit is found");
     assert_eq!(broken.kind, BreakKind::Edited);
@@ -167,9 +171,7 @@ async fn a_deleted_entry_is_reported_at_its_number(db: TestDb) -> anyhow::Result
     Ok(())
 }
 
-async fn the_purge_leaves_an_anchor_and_the_rest_still_verifies(
-    db: TestDb,
-) -> anyhow::Result<()> {
+async fn the_purge_leaves_an_anchor_and_the_rest_still_verifies(db: TestDb) -> anyhow::Result<()> {
     let store = &db.store;
     let (day1, day3) = (now() - Duration::days(3), now() - Duration::days(1));
     record(store, 5, day1).await?;
@@ -194,7 +196,10 @@ async fn the_purge_leaves_an_anchor_and_the_rest_still_verifies(
     record(store, 3, now()).await?;
     let report = verify(store).await?;
     assert_eq!(report.broken, None, "{report:?}");
-    assert_eq!((report.anchor_seq, report.checked, report.head_seq), (10, 3, 13));
+    assert_eq!(
+        (report.anchor_seq, report.checked, report.head_seq),
+        (10, 3, 13)
+    );
 
     // A chain already broken is not purged: the evidence stays.
     tamper(&db, "DELETE FROM access_log WHERE seq = 12").await?;
@@ -233,7 +238,10 @@ async fn a_moved_anchor_or_another_key_is_reported(db: TestDb) -> anyhow::Result
     )
     .await?;
     tamper(&db, "DELETE FROM access_log WHERE seq <= 8").await?;
-    let broken = verify(store).await?.broken.expect("the moved anchor is found");
+    let broken = verify(store)
+        .await?
+        .broken
+        .expect("the moved anchor is found");
     assert_eq!((broken.kind, broken.seq), (BreakKind::AnchorForged, 8));
     Ok(())
 }
