@@ -262,10 +262,13 @@ async fn audit_verify(
     } else {
         broken.kind.describe().to_owned()
     };
-    println!(
-        "access log chain BROKEN at seq {}{entry}: {what}",
-        broken.seq
-    );
+    // Some breaks have no number (an unsealed entry, another key).
+    let place = if broken.seq > 0 {
+        format!(" at seq {}", broken.seq)
+    } else {
+        String::new()
+    };
+    println!("access log chain BROKEN{place}{entry}: {what}");
     println!(
         "checked before the break: {} entries from seq {}",
         report.checked,

@@ -35,6 +35,9 @@ type HmacSha256 = Hmac<Sha256>;
 /// never held for long.
 const SEAL_BATCH: i64 = 1000;
 
+/// Entries deleted per transaction by the retention purge.
+const PURGE_BATCH: i64 = 5000;
+
 /// Entries read per page while verifying.
 const VERIFY_PAGE: i64 = 5000;
 
@@ -440,8 +443,9 @@ impl Store {
     /// `before`, and leaves the last deleted entry as the anchor verification
     /// starts from. Deleting by number, not by time, keeps the chain whole:
     /// an old entry sealed after a newer one waits for a later purge.
-    /// Refuses (and deletes nothing) when the entries to delete are not
-    /// whole: the evidence stays. Returns how many entries were deleted.
+    /// Refuses to delete entries whose chain is not whole (numbers missing or
+    /// hashes not matching): the evidence stays. Returns how many entries
+    /// were deleted.
     pub async fn purge_access_log_before(
         &self,
         before: DateTime<Utc>,
@@ -453,56 +457,61 @@ impl Store {
             Backend::Sqlite => HEAD,
         };
         let cutoff = before.timestamp();
-        let deleted = background_tx!(self, tx => {
-            let head: HeadRow = sqlx::query_as(head_sql).fetch_one(&mut *tx).await?;
-            let (first_kept,): (Option<i64>,) = sqlx::query_as(
-                "SELECT MIN(seq) FROM access_log WHERE seq IS NOT NULL AND at >= $1",
-            )
-            .bind(cutoff)
-            .fetch_one(&mut *tx)
-            .await?;
-            let last = first_kept.map_or(head.seq, |kept| kept - 1);
-            if last <= head.anchor_seq {
-                0
-            } else {
-                let (count,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM access_log WHERE seq > $1 AND seq <= $2",
+        let mut deleted = 0u64;
+        loop {
+            let (done, more): (u64, bool) = background_tx!(self, tx => {
+                let head: HeadRow = sqlx::query_as(head_sql).fetch_one(&mut *tx).await?;
+                // The chain's first entries in order (the seq index, never a
+                // scan of the whole log), checked before they go.
+                let first: Vec<SealedRow> = sqlx::query_as(
+                    "SELECT seq, hash, id, at, actor, function, target, client_ip, result \
+                     FROM access_log WHERE seq > $1 ORDER BY seq LIMIT $2",
                 )
                 .bind(head.anchor_seq)
-                .bind(last)
-                .fetch_one(&mut *tx)
+                .bind(PURGE_BATCH)
+                .fetch_all(&mut *tx)
                 .await?;
-                let anchor: Option<(String,)> =
-                    sqlx::query_as("SELECT hash FROM access_log WHERE seq = $1")
+                let mut last: Option<(i64, String)> = None;
+                let mut prev = head.anchor_hash.clone();
+                for row in first.iter().take_while(|row| row.entry.at < cutoff) {
+                    let expected = last.as_ref().map_or(head.anchor_seq, |(seq, _)| *seq) + 1;
+                    if row.seq != expected || entry_hash(key, &prev, row.seq, &row.entry) != row.hash {
+                        return Err(StoreError::Corrupt(format!(
+                            "the access log's chain is broken at seq {expected}; \
+                             nothing more purged (run `madoguchi audit verify`)"
+                        )));
+                    }
+                    prev.clone_from(&row.hash);
+                    last = Some((row.seq, row.hash.clone()));
+                }
+                match last {
+                    None => (0, false),
+                    Some((last, hash)) => {
+                        let gone = sqlx::query("DELETE FROM access_log WHERE seq > $1 AND seq <= $2")
+                            .bind(head.anchor_seq)
+                            .bind(last)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        sqlx::query(
+                            "UPDATE access_log_head SET anchor_seq = $1, anchor_hash = $2, \
+                             anchor_before = $3, anchor_mac = $4 WHERE id = 1",
+                        )
                         .bind(last)
-                        .fetch_optional(&mut *tx)
+                        .bind(&hash)
+                        .bind(cutoff)
+                        .bind(anchor_mac(key, last, &hash, cutoff))
+                        .execute(&mut *tx)
                         .await?;
-                let (Some((hash,)), true) = (anchor, count == last - head.anchor_seq) else {
-                    return Err(StoreError::Corrupt(format!(
-                        "the access log's chain is broken before seq {last}; \
-                         nothing purged (run `madoguchi audit verify`)"
-                    )));
-                };
-                let deleted = sqlx::query("DELETE FROM access_log WHERE seq > $1 AND seq <= $2")
-                    .bind(head.anchor_seq)
-                    .bind(last)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                sqlx::query(
-                    "UPDATE access_log_head SET anchor_seq = $1, anchor_hash = $2, \
-                     anchor_before = $3, anchor_mac = $4 WHERE id = 1",
-                )
-                .bind(last)
-                .bind(&hash)
-                .bind(cutoff)
-                .bind(anchor_mac(key, last, &hash, cutoff))
-                .execute(&mut *tx)
-                .await?;
-                deleted
+                        (gone, first.len() as i64 == PURGE_BATCH && first.iter().all(|row| row.entry.at < cutoff))
+                    }
+                }
+            });
+            deleted += done;
+            if !more {
+                return Ok(deleted);
             }
-        });
-        Ok(deleted)
+        }
     }
 }
 

@@ -202,6 +202,23 @@ async fn the_purge_leaves_an_anchor_and_the_rest_still_verifies(db: TestDb) -> a
     );
 
     // A chain already broken is not purged: the evidence stays.
+    tamper(
+        &db,
+        "UPDATE access_log SET actor = 'staff:6' WHERE seq = 11",
+    )
+    .await?;
+    assert!(
+        store
+            .purge_access_log_before(now() + Duration::days(1), &key())
+            .await
+            .is_err()
+    );
+    assert_eq!(number(&db, "SELECT COUNT(*) FROM access_log").await?, 3);
+    tamper(
+        &db,
+        "UPDATE access_log SET actor = 'staff:0' WHERE seq = 11",
+    )
+    .await?;
     tamper(&db, "DELETE FROM access_log WHERE seq = 12").await?;
     assert!(
         store
