@@ -37,12 +37,23 @@ pub struct Retention {
     /// are deleted this many days after the appointment day; only
     /// anonymous counts per venue, day, channel and status remain.
     pub days_after_visit: u32,
+    /// Access-log entries (ids and client addresses, no names) are deleted
+    /// this many days after they were written. Its own period: the log is
+    /// evidence of who did what, needed longer than the bookings it names.
+    #[serde(default = "default_access_log_days")]
+    pub access_log_days: u32,
+}
+
+/// One year: enough to answer an inquiry about the whole service period.
+fn default_access_log_days() -> u32 {
+    365
 }
 
 impl Default for Retention {
     fn default() -> Self {
         Self {
             days_after_visit: 30,
+            access_log_days: default_access_log_days(),
         }
     }
 }

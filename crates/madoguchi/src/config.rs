@@ -25,6 +25,8 @@ pub struct Config {
     pub email: madoguchi_notify::EmailConfig,
     pub sms: madoguchi_notify::SmsConfig,
     pub admin: AdminSection,
+    /// Deployment secrets (`[security] secret_key`).
+    pub security: SecuritySection,
     /// The AI phone's call loop (turn timing, fillers, recordings, capacity).
     pub voice: madoguchi_voice::session::VoiceSettings,
     /// The SIP endpoint (`[sip] listen`, `enabled`, registration).
@@ -78,6 +80,61 @@ impl AdminSection {
     }
 }
 
+/// Deployment secrets.
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySection {
+    /// At least 32 random bytes, hex or base64 (`openssl rand -hex 32`).
+    /// The access log's chain key is derived from it; without it the key
+    /// is kept in the database, where a copy of the database can re-forge
+    /// the chain.
+    pub secret_key: Option<String>,
+}
+
+impl std::fmt::Debug for SecuritySection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecuritySection")
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+impl SecuritySection {
+    /// The secret's bytes, when configured: hex if it reads as hex, else
+    /// base64.
+    pub fn secret(&self) -> Result<Option<Vec<u8>>, ConfigError> {
+        let Some(text) = self.secret_key.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        let is_hex = text.len() % 2 == 0 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        let bytes = if is_hex {
+            (0..text.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&text[i..i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .map_err(|_| ConfigError::Invalid("[security] secret_key: bad hex".to_owned()))?
+        } else {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|_| {
+                    ConfigError::Invalid(
+                        "[security] secret_key must be hex or base64 (openssl rand -hex 32)"
+                            .to_owned(),
+                    )
+                })?
+        };
+        if bytes.len() < madoguchi_store::MIN_SECRET_BYTES {
+            return Err(ConfigError::Invalid(format!(
+                "[security] secret_key has {} bytes; at least {} are needed (openssl rand -hex 32)",
+                bytes.len(),
+                madoguchi_store::MIN_SECRET_BYTES
+            )));
+        }
+        Ok(Some(bytes))
+    }
+}
+
 /// Service rules that a deployment may pin in configuration. When set, they
 /// are written into the database settings at start-up (configuration wins
 /// over what is stored); when absent, the stored settings stay as they are.
@@ -96,6 +153,9 @@ pub struct ServiceSection {
     /// Seats kept for phone and staff bookings are released to the web this
     /// many minutes before the slot.
     pub release_reserved_minutes_before: Option<i64>,
+    /// Access-log entries are deleted this many days after they were
+    /// written (default 365).
+    pub access_log_days: Option<u32>,
 }
 
 impl ServiceSection {
@@ -130,6 +190,9 @@ impl ServiceSection {
                 ));
             }
             settings.seats.release_reserved_minutes_before = minutes;
+        }
+        if let Some(days) = self.access_log_days {
+            settings.retention.access_log_days = days;
         }
         if let Some(at) = &self.closes_at {
             let time = chrono::NaiveTime::parse_from_str(at, "%H:%M").map_err(|_| {
@@ -209,8 +272,8 @@ impl Config {
             };
             let section = section.to_ascii_lowercase();
             if ![
-                "database", "web", "site", "service", "admin", "email", "sms", "voice", "sip",
-                "asr", "tts",
+                "database", "web", "site", "service", "admin", "security", "email", "sms", "voice",
+                "sip", "asr", "tts",
             ]
             .contains(&section.as_str())
             {
@@ -279,6 +342,7 @@ impl Config {
 /// Keys that are always text, even when the value looks like a number
 /// (a SIP user "0586280000", an API key of digits).
 const TEXT_KEYS: &[(&str, &str)] = &[
+    ("security", "secret_key"),
     ("sip", "listen"),
     ("sip", "public_address"),
     ("sip", "register_uri"),

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use madoguchi_core::Clock;
 use madoguchi_core::clock::{ShiftedClock, SystemClock};
-use madoguchi_store::Store;
+use madoguchi_store::{ChainKey, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -53,9 +53,14 @@ enum Command {
     },
     /// Apply database migrations.
     Migrate,
-    /// Delete bookings past the retention period, keeping anonymous counts
-    /// (`serve` also does this every hour).
+    /// Delete bookings and access-log entries past their retention
+    /// periods, keeping anonymous counts (`serve` also does this every hour).
     Purge,
+    /// The access log's hash chain.
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
     /// Staff accounts of the admin console.
     Admin {
         #[command(subcommand)]
@@ -70,6 +75,20 @@ enum Command {
     Call {
         #[command(subcommand)]
         what: call::CallCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Seal the newest entries, then check the whole chain: prints OK with
+    /// the counts and the head hash (note it down: it proves later that
+    /// nothing was cut off the end), or the first broken link and why.
+    /// Exits with status 1 when the chain is broken.
+    Verify {
+        /// An entry still unsealed this many minutes after it was written
+        /// counts as a break.
+        #[arg(long, default_value_t = 10)]
+        grace_minutes: u32,
     },
 }
 
@@ -126,8 +145,23 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied to {}", redact(&target));
         }
         Command::Purge => {
-            let deleted = purge(&store, clock.as_ref()).await?;
-            println!("{deleted} bookings past the retention period deleted");
+            let key = chain_key(&store, &config).await?;
+            let deleted = purge(&store, clock.as_ref(), &key).await?;
+            println!(
+                "{} bookings and {} access-log entries past their retention periods deleted",
+                deleted.bookings, deleted.access_log
+            );
+        }
+        Command::Audit {
+            what: AuditCommand::Verify { grace_minutes },
+        } => {
+            let key = chain_key(&store, &config).await?;
+            let whole = audit_verify(&store, &key, clock.now(), grace_minutes).await?;
+            store.close().await;
+            if !whole {
+                std::process::exit(1);
+            }
+            return Ok(());
         }
         Command::Seed {
             what: SeedWhat::Demo,
@@ -155,16 +189,103 @@ async fn main() -> anyhow::Result<()> {
                 None => startup::AdminAccount::Missing,
             };
             let listen = listen.unwrap_or_else(|| config.web.listen.clone());
-            serve(store.clone(), clock, &config, &listen, account).await?;
+            let key = chain_key(&store, &config).await?;
+            serve(store.clone(), clock, &config, &listen, account, key.clone()).await?;
+            // Entries of the last seconds, so the chain ends where the log does.
+            if let Err(e) = store.seal_access_log(&key).await {
+                tracing::warn!(error = %e, "access log not sealed at shutdown");
+            }
         }
     }
     store.close().await;
     Ok(())
 }
 
+/// The key of the access log's chain: derived from `[security]
+/// secret_key`, else from a secret kept in the database (with a warning:
+/// whoever copies the database can then re-forge the chain).
+async fn chain_key(store: &Store, config: &config::Config) -> anyhow::Result<ChainKey> {
+    if let Some(secret) = config.security.secret()? {
+        return ChainKey::derive(&secret).context("[security] secret_key");
+    }
+    tracing::warn!(
+        "[security] secret_key is not set: the access log's chain key is kept in the database, \
+         so anyone with a copy of the database can re-forge the chain; set it \
+         (MADOGUCHI_SECURITY_SECRET_KEY, see docs/operations.md)"
+    );
+    let fresh: [u8; 32] = rand::random();
+    let fresh_hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = store
+        .secret_or_insert("access_chain_secret", &fresh_hex)
+        .await?;
+    ChainKey::derive(secret.as_bytes()).context("the stored access_chain_secret")
+}
+
+/// `audit verify`: prints the outcome; true when the chain is whole.
+async fn audit_verify(
+    store: &Store,
+    key: &ChainKey,
+    now: DateTime<Utc>,
+    grace_minutes: u32,
+) -> anyhow::Result<bool> {
+    let report = store
+        .verify_access_log(
+            key,
+            now,
+            chrono::Duration::minutes(i64::from(grace_minutes)),
+        )
+        .await?;
+    let Some(broken) = report.broken else {
+        println!(
+            "access log chain OK: {} entries checked (seq {}..{}; {} purged before), {} sealed now",
+            report.checked,
+            report.anchor_seq + 1,
+            report.head_seq,
+            report.anchor_seq,
+            report.sealed_now
+        );
+        println!("head: seq {} hash {}", report.head_seq, report.head_hash);
+        return Ok(true);
+    };
+    let entry = match (broken.entry_id, broken.at) {
+        (Some(id), Some(at)) => format!(
+            " (entry id {id}, {})",
+            at.with_timezone(&madoguchi_core::JST).to_rfc3339()
+        ),
+        _ => String::new(),
+    };
+    let what = if broken.kind == madoguchi_store::BreakKind::Missing && broken.entry_id.is_some() {
+        format!(
+            "{}; the next entry still there is shown",
+            broken.kind.describe()
+        )
+    } else {
+        broken.kind.describe().to_owned()
+    };
+    // Some breaks have no number (an unsealed entry, another key).
+    let place = if broken.seq > 0 {
+        format!(" at seq {}", broken.seq)
+    } else {
+        String::new()
+    };
+    println!("access log chain BROKEN{place}{entry}: {what}");
+    println!(
+        "checked before the break: {} entries from seq {}",
+        report.checked,
+        report.anchor_seq + 1
+    );
+    Ok(false)
+}
+
+/// What a retention purge deleted.
+struct Purged {
+    bookings: u64,
+    access_log: u64,
+}
+
 /// Deletes bookings whose appointment day is older than the retention
-/// period (E2).
-async fn purge(store: &Store, clock: &dyn Clock) -> anyhow::Result<u64> {
+/// period (E2), and access-log entries older than theirs.
+async fn purge(store: &Store, clock: &dyn Clock, key: &ChainKey) -> anyhow::Result<Purged> {
     let settings = store.settings().await?;
     let days = u64::from(settings.retention.days_after_visit);
     let before = clock
@@ -179,7 +300,16 @@ async fn purge(store: &Store, clock: &dyn Clock) -> anyhow::Result<u64> {
     if deleted > 0 {
         tracing::info!(deleted, %before, "personal data past the retention period deleted");
     }
-    Ok(deleted)
+    let log_before =
+        clock.now() - chrono::Duration::days(i64::from(settings.retention.access_log_days));
+    let access_log = store.purge_access_log_before(log_before, key).await?;
+    if access_log > 0 {
+        tracing::info!(deleted = access_log, before = %log_before, "access-log entries past their retention period deleted");
+    }
+    Ok(Purged {
+        bookings: deleted,
+        access_log,
+    })
 }
 
 async fn serve(
@@ -188,19 +318,39 @@ async fn serve(
     config: &config::Config,
     listen: &str,
     account: startup::AdminAccount,
+    key: ChainKey,
 ) -> anyhow::Result<()> {
     let fresh: [u8; 64] = rand::random();
     let fresh_hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
     let secret = store.secret_or_insert("cookie_key", &fresh_hex).await?;
     // Retention runs beside the server, every hour, on every instance (the
     // deletion is idempotent).
-    let (purge_store, purge_clock) = (store.clone(), clock.clone());
+    let (purge_store, purge_clock, purge_key) = (store.clone(), clock.clone(), key.clone());
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             hourly.tick().await;
-            if let Err(e) = purge(&purge_store, purge_clock.as_ref()).await {
+            if let Err(e) = purge(&purge_store, purge_clock.as_ref(), &purge_key).await {
                 tracing::error!(error = %e, "retention purge failed");
+            }
+        }
+    });
+    // The access log's sealer, every few seconds on every instance (they
+    // take turns on the chain's head row). It yields to bookings.
+    let seal_store = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SEAL_EVERY);
+        let mut failing = false;
+        loop {
+            every.tick().await;
+            match seal_store.seal_access_log(&key).await {
+                Ok(_) => failing = false,
+                // Said once, not every few seconds.
+                Err(e) if !failing => {
+                    tracing::error!(error = %e, "access log not sealed");
+                    failing = true;
+                }
+                Err(_) => {}
             }
         }
     });
@@ -244,10 +394,7 @@ async fn serve(
     };
     let phone = voice::start(config, sip, store.clone(), clock.clone());
     let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
-    let mut app = madoguchi_web::app(state);
-    if let Some((routes, _)) = &phone {
-        app = app.merge(routes.clone());
-    }
+    let app = web_app(state, phone.as_ref().map(|(routes, _)| routes.clone()));
     // Tools and tests wait for the first line; people read the summary.
     let mut stdout = tokio::io::stdout();
     let summary = startup::summary(address, &account, &phone_state);
@@ -267,6 +414,14 @@ async fn serve(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often the access log is sealed.
+const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The web application with the phone's routes, inside its security headers.
+fn web_app(state: madoguchi_web::AppState, phone: Option<axum::Router>) -> axum::Router {
+    madoguchi_web::app_with(state, phone.unwrap_or_default())
 }
 
 async fn shutdown_signal() {
@@ -297,5 +452,64 @@ fn redact(target: &str) -> String {
             format!("{}://…@{}", &target[..scheme], &target[at + 1..])
         }
         _ => target.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+
+    /// The phone's Twilio entrance is merged into the application after the
+    /// web routes: its answers carry the same security headers as every
+    /// page (they were missing when it was merged outside the layers).
+    #[tokio::test]
+    async fn phone_routes_carry_the_security_headers_like_every_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let state = madoguchi_web::AppState::new(
+            store.clone(),
+            Arc::new(SystemClock),
+            madoguchi_web::WebConfig::default(),
+            &[7u8; 64],
+        )
+        .unwrap();
+        let handler: madoguchi_voice::line::LineHandler = Arc::new(|_line| {});
+        let app = web_app(state, Some(madoguchi_voice::line::twilio::router(handler)));
+        for path in [
+            madoguchi_voice::line::twilio::PATH,
+            "/voice/other",
+            "/",
+            "/healthz",
+            "/static/style.css",
+        ] {
+            let response = app
+                .clone()
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let headers = response.headers();
+            for name in [
+                header::CONTENT_SECURITY_POLICY,
+                header::X_CONTENT_TYPE_OPTIONS,
+                header::X_FRAME_OPTIONS,
+                header::REFERRER_POLICY,
+                header::CACHE_CONTROL,
+            ] {
+                assert!(
+                    headers.contains_key(&name),
+                    "{path} ({}) has no {name}",
+                    response.status()
+                );
+            }
+        }
+        store.close().await;
     }
 }

@@ -1,12 +1,13 @@
 //! The access log (E3): who used which function, when, from where, and with
 //! what result. Append-only: this module has no statement that changes or
-//! deletes an entry, except [`Store::purge_access_log_before`], the
-//! retention purge, which removes whole days past the kept period.
+//! deletes an entry; the sealer and the retention purge
+//! ([`Store::purge_access_log_before`]) live in `access_chain.rs`, which
+//! chains the entries so that a change made behind the store's back shows.
 //!
 //! Entries hold ids, never names, phone numbers or emails.
 
 use crate::rows::instant;
-use crate::{Db, Result, Store, StoreError, background_tx, quiet_tx, read};
+use crate::{Db, Result, Store, StoreError, quiet_tx, read};
 use chrono::{DateTime, Utc};
 
 /// How a use of a function ended.
@@ -246,19 +247,5 @@ impl Store {
             .await?
         });
         rows.into_iter().map(AccessRow::into_entry).collect()
-    }
-
-    /// The retention purge of the access log: deletes entries older than
-    /// `before`. The only deletion path; run it only as the city's
-    /// retention rule says.
-    pub async fn purge_access_log_before(&self, before: DateTime<Utc>) -> Result<u64> {
-        let done = background_tx!(self, tx => {
-            sqlx::query("DELETE FROM access_log WHERE at < $1")
-                .bind(before.timestamp())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-        });
-        Ok(done)
     }
 }

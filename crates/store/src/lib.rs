@@ -14,6 +14,7 @@
 //! writer at a time anyway; queuing in-process avoids busy-waiting on the
 //! file lock) while reads use several connections in WAL mode.
 
+mod access_chain;
 mod access_log;
 mod bookings;
 mod cache;
@@ -35,6 +36,9 @@ mod staff;
 mod staff_bookings;
 mod venues;
 
+pub use access_chain::{
+    BreakKind, ChainBreak, ChainKey, ChainReport, MIN_SECRET_BYTES, ShortSecret,
+};
 pub use access_log::{AccessEntry, AccessFilter, AccessResult, AccessStamp, NewAccessEntry};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::{TTL as CACHE_TTL, WriteCounts};

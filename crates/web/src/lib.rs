@@ -89,6 +89,15 @@ impl FromRef<AppState> for Key {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
+    app_with(state, Router::new())
+}
+
+/// The whole application with `extra` routes (the phone's Twilio
+/// entrance) merged in *under* the outermost layers, so that they get the
+/// security headers, the body limit and the error log like every page. A
+/// router merged after [`app`] would miss them: layers wrap only the routes
+/// present when they are added.
+pub fn app_with(state: AppState, extra: Router) -> Router {
     let static_files = Router::new()
         .route("/static/style.css", axum::routing::get(views::stylesheet))
         .route("/static/admin.css", axum::routing::get(admin::stylesheet))
@@ -118,6 +127,7 @@ pub fn app(state: AppState) -> Router {
             limits::rate_limit,
         ))
         .merge(static_files)
+        .merge(extra.with_state::<AppState>(()))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(error::not_found)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))

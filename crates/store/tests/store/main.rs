@@ -34,6 +34,7 @@ macro_rules! on_both_backends {
 mod fixtures;
 mod harness;
 
+mod access_chain;
 mod alternatives;
 mod audit;
 mod bookings;
