@@ -4,6 +4,7 @@
 use crate::{Call, CallError, CallKind, LINK_SMS_PER_NUMBER_PER_DAY};
 use chrono::NaiveDate;
 use madoguchi_core::booking::{Applicant, BookingStatus, Channel, Notify, PartySize};
+use madoguchi_core::capacity::SeatPolicy;
 use madoguchi_core::contact::PhoneNumber;
 use madoguchi_core::era::BirthDate;
 use madoguchi_core::ids::{SlotId, VenueId};
@@ -97,11 +98,10 @@ fn offer(call: &Call, slot: &Slot) -> SlotOffer {
     }
 }
 
-/// Whether `seats` fit in `slot` for a phone booking now, counting seats
-/// held for other callers.
-async fn has_room(call: &Call, slot: &Slot, seats: i64) -> Result<bool, CallError> {
-    let held = call.store.held_seats(slot.id).await?;
-    Ok(slot.capacity - slot.booked - held >= seats)
+/// Whether `seats` fit in `slot` for a phone booking now: core's one seat
+/// rule (seats held for other callers count as taken).
+fn has_room(call: &Call, policy: &SeatPolicy, slot: &Slot, seats: i64) -> bool {
+    policy.fits(&slot.seats(), seats, Channel::Phone, call.now())
 }
 
 async fn is_bookable(call: &Call, slot: &Slot) -> Result<bool, CallError> {
@@ -123,20 +123,17 @@ async fn alternatives(
     seats: i64,
     excluding: Option<SlotId>,
 ) -> Result<Vec<SlotOffer>, CallError> {
+    let policy = call.store.settings().await?.seats;
     let slots = call
         .store
         .alternatives(venue, from, seats, Channel::Phone, call.now(), excluding, 6)
         .await?;
-    let mut offers = Vec::new();
-    for slot in slots {
-        if offers.len() == 3 {
-            break;
-        }
-        if has_room(call, &slot, seats).await? {
-            offers.push(offer(call, &slot));
-        }
-    }
-    Ok(offers)
+    Ok(slots
+        .iter()
+        .filter(|slot| has_room(call, &policy, slot, seats))
+        .take(3)
+        .map(|slot| offer(call, slot))
+        .collect())
 }
 
 async fn find_slot(
@@ -179,7 +176,7 @@ async fn find_slot(
             continue;
         }
         any_bookable = true;
-        if has_room(call, slot, seats).await? {
+        if has_room(call, &settings.seats, slot, seats) {
             return Ok(SlotSearch::Available(offer(call, slot)));
         }
     }

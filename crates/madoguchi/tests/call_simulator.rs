@@ -161,6 +161,63 @@ async fn a_caller_books_by_speech_and_the_booking_is_real_with_channel_phone() {
 }
 
 #[tokio::test]
+async fn seats_another_caller_holds_are_not_offered_and_the_caller_hears_the_next_free_time() {
+    let sim = seeded();
+    let store = sim.store().await;
+    let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap().to_utc();
+    let bisai = store
+        .venues(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.name == "尾西事務所")
+        .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    let ten = store
+        .slots_between(bisai.id, day, day)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.start_min == 600)
+        .unwrap();
+    // Another caller is confirming 10:00 and holds every seat left.
+    let free = ten.capacity - ten.booked - ten.held;
+    assert!(free > 0, "the demo leaves room at 10:00");
+    store
+        .hold_seats(ten.id, free, now, chrono::Duration::minutes(5))
+        .await
+        .unwrap()
+        .expect("the free seats can be held");
+    let lines = sim.call(
+        NOW,
+        &["--caller-id", "+819012345678"],
+        &script(&[
+            &["新しく予約したいです"],
+            &ELIGIBLE,
+            &["尾西事務所", "1人です", "12月10日", "午前10時"],
+        ]),
+    );
+    // Not offered as free: the caller hears it is taken and what is near.
+    let offered: Vec<String> = agent(&lines)
+        .into_iter()
+        .skip_while(|l| !l.contains("午前10時"))
+        .collect();
+    assert!(
+        !offered
+            .iter()
+            .any(|l| l.contains("12月10日 木曜日、午前10時、")),
+        "the held 10:00 was offered: {offered:#?}"
+    );
+    assert!(
+        offered
+            .iter()
+            .any(|l| l.contains("満席") && l.contains("午前10時半")),
+        "no nearby time offered: {offered:#?}"
+    );
+    assert_eq!(store.held_seats(ten.id).await.unwrap(), free);
+}
+
+#[tokio::test]
 async fn a_caller_books_with_the_keypad_where_speech_fails() {
     let sim = seeded();
     let lines = sim.call(
