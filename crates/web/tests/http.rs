@@ -388,6 +388,30 @@ async fn a_negative_party_size_is_refused_not_booked_without_its_sign() {
 }
 
 #[tokio::test]
+async fn fields_of_the_wrong_json_type_get_their_own_message_not_a_400() {
+    let mut app = spawn().await;
+    let slot = app.slot(2, d(2026, 12, 4), 540).await;
+    let mut body = booking_body(slot, 1, "080-1111-2222");
+    body["name"] = json!(null);
+    body["notify"] = json!(true);
+    body["phone"] = json!(["080-1111-2222"]);
+    body["slot_id"] = json!({ "id": slot });
+    let reply = app.post_json("/api/v1/bookings", body).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    let errors = reply.json()["errors"].clone();
+    for field in ["name", "notify", "phone", "slot_id"] {
+        assert!(errors[field].is_string(), "{field}: {errors}");
+    }
+    let seats = app.store.seat_audit().await.unwrap();
+    assert!(seats.is_empty(), "nothing may be booked: {seats:?}");
+}
+
+#[tokio::test]
 async fn japanese_era_birth_dates_and_string_ids_are_accepted() {
     let mut app = spawn().await;
     let slot = app.slot(2, d(2026, 12, 4), 540).await;
