@@ -2,7 +2,7 @@
 
 use super::error::{ApiError, ApiJson};
 use super::lookup::{booking_body, identify};
-use super::no_room::refusal;
+use super::refusals::refusal;
 use super::wire::{BookingBody, CancelRequest, ErrorBody};
 use crate::AppState;
 use crate::limits::ClientIp;

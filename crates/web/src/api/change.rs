@@ -3,7 +3,7 @@
 
 use super::error::{ApiError, ApiJson};
 use super::lookup::{booking_body, identify};
-use super::no_room::{SLOT_NOT_FOUND, no_room, refusal};
+use super::refusals::{SLOT_NOT_FOUND, no_room, refusal};
 use super::wire::{BookingBody, ChangeRequest, ErrorBody, Invalid, NoRoom};
 use crate::AppState;
 use crate::limits::ClientIp;

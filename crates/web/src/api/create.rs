@@ -2,7 +2,7 @@
 //! `ApplicantForm`, which words every refusal in Japanese.
 
 use super::error::{ApiError, ApiJson};
-use super::no_room::{SLOT_NOT_FOUND, no_room};
+use super::refusals::{SLOT_NOT_FOUND, no_room};
 use super::wire::{BookingBody, BookingRequest, ErrorBody, Invalid, NoRoom};
 use crate::idempotency::IdempotencyKey;
 use crate::limits::ClientIp;

@@ -2,7 +2,7 @@
 //! existing booking starts with: number and phone, rate-limited, logged.
 
 use super::error::ApiError;
-use super::no_room::NOT_FOUND;
+use super::refusals::NOT_FOUND;
 use super::wire::{BookingBody, ErrorBody};
 use crate::limits::{ClientIp, Guard};
 use crate::{AppError, AppState};

@@ -3,7 +3,7 @@
 //! code (`doc.rs`). Ids are opaque; times are RFC 3339 in Japan time.
 //!
 //! One file per verb; the bodies on the wire are in `wire.rs`, the failures
-//! in `error.rs`.
+//! in `error.rs`, the refusals the booking verbs share in `refusals.rs`.
 
 mod availability;
 mod cancel;
@@ -12,7 +12,7 @@ mod create;
 mod doc;
 mod error;
 mod lookup;
-mod no_room;
+mod refusals;
 mod venues;
 mod wire;
 
