@@ -32,7 +32,7 @@
 //!    (`AccessResult::{Ok, Denied, Failed}`; function names are dotted:
 //!    `booking.search`, `booking.view`, `venue.edit`, `export.csv`, …).
 //! 6. **Tests**: add the route to the role matrix in
-//!    `crates/web/tests/admin.rs` (`ROUTES`: method, path, lowest role).
+//!    `crates/web/tests/web/admin.rs` (`ROUTES`: method, path, lowest role).
 //!
 //! Handlers return `Result<Response, AdminError>`; `?` works on `AppError`
 //! and `StoreError`.

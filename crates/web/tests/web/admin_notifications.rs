@@ -1,13 +1,10 @@
 //! The notification pages of the admin console: template editor (checks,
 //! preview, segments, history), a booking's messages with resend, usage
 //! with CSV, and the banner when delivery is not configured.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, NaiveDate, Utc};
-use http_body_util::BodyExt;
 use madoguchi_core::Clock;
 use madoguchi_core::booking::{ApplicantForm, Booking, Channel};
 use madoguchi_core::clock::FixedClock;
@@ -20,11 +17,11 @@ use madoguchi_store::{
 };
 use madoguchi_web::{AppState, WebConfig, app};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery";
+use super::support::{
+    NOW, PASSWORD, Reply, at, client, form_request, get_request, send, temp_store,
+};
 
 struct TestApp {
     router: axum::Router,
@@ -34,46 +31,9 @@ struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("page has a CSRF field") + marker.len();
-        self.body[start..].split('"').next().unwrap().to_owned()
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 async fn spawn(status: NotifyStatus) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(dir.path().join("t.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    let now = DateTime::parse_from_rfc3339("2026-11-25T10:00:00+09:00")
-        .unwrap()
-        .with_timezone(&Utc);
+    let (dir, store) = temp_store().await;
+    let now = at(NOW);
     let config = WebConfig {
         notify: status,
         ..WebConfig::default()
@@ -90,57 +50,16 @@ async fn spawn(status: NotifyStatus) -> TestApp {
 }
 
 impl TestApp {
-    async fn send(&mut self, mut request: Request<Body>) -> Reply {
-        let client: SocketAddr = "192.0.2.10:50000".parse().unwrap();
-        request.extensions_mut().insert(ConnectInfo(client));
-        if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        for set in response.headers().get_all(header::SET_COOKIE) {
-            let text = set.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+    async fn send(&mut self, request: Request<Body>) -> Reply {
+        send(&self.router, client(), Some(&mut self.cookies), request).await
     }
 
     async fn get(&mut self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.send(get_request(uri)).await
     }
 
     async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
-        let body: String = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
+        self.send(form_request(uri, fields)).await
     }
 
     /// A new account with `role`, signed in; returns the session's CSRF token.

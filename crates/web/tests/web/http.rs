@@ -1,15 +1,12 @@
 //! HTTP-level tests: the whole application (`madoguchi_web::app`) on a real
 //! SQLite file, driven request by request as a browser or API client would.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use chrono::{DateTime, NaiveDate, Utc};
-use http_body_util::BodyExt;
+use chrono::NaiveDate;
 use madoguchi_core::clock::FixedClock;
 use madoguchi_core::schedule::WeeklyTemplate;
-use madoguchi_core::venue::VenueForm;
 use madoguchi_store::Store;
 use madoguchi_web::{AppState, RateLimitConfig, WebConfig, app};
 use serde_json::{Value, json};
@@ -18,8 +15,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-/// Wednesday 2026-11-25 10:00 in Japan.
-const NOW: &str = "2026-11-25T10:00:00+09:00";
+use super::support::{
+    NOW, Reply, at, client, d, form_request, get_request, json_request, send, temp_store,
+    urlencode, venue,
+};
 
 struct TestApp {
     router: axum::Router,
@@ -29,61 +28,14 @@ struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-    /// The value of the hidden CSRF field on the page.
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("page has a CSRF field") + marker.len();
-        self.body[start..].split('"').next().unwrap().to_owned()
-    }
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
 async fn spawn_at(now: &str, limits: RateLimitConfig) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(dir.path().join("t.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+    let (dir, store) = temp_store().await;
     let settings = store.settings().await.unwrap();
     for (code, name, kana, capacity) in [
         ("honcho", "本庁舎 市民課", "ほんちょうしゃ しみんか", 4),
         ("bisai", "尾西事務所", "びさいじむしょ", 2),
     ] {
-        let id = store
-            .upsert_venue(&VenueForm {
-                code: code.into(),
-                name: name.into(),
-                kana: kana.into(),
-                address: String::new(),
-                phone: String::new(),
-                note: String::new(),
-                display_order: 0,
-            })
-            .await
-            .unwrap();
+        let id = venue(&store, code, name, kana).await;
         let template = WeeklyTemplate::weekdays(9 * 60, 16 * 60 + 30, capacity);
         let specs = template.generate(&settings.closed_days, d(2026, 11, 24), d(2027, 1, 31));
         store.create_slots(id, &specs).await.unwrap();
@@ -102,7 +54,7 @@ async fn spawn_at(now: &str, limits: RateLimitConfig) -> TestApp {
     TestApp {
         router: app(state),
         store,
-        client: "192.0.2.10:50000".parse().unwrap(),
+        client: client(),
         cookies: BTreeMap::new(),
         _dir: dir,
     }
@@ -113,64 +65,20 @@ async fn spawn() -> TestApp {
 }
 
 impl TestApp {
-    async fn send(&mut self, mut request: Request<Body>) -> Reply {
-        request.extensions_mut().insert(ConnectInfo(self.client));
-        if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        for set in response.headers().get_all(header::SET_COOKIE) {
-            let text = set.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-        }
+    async fn send(&mut self, request: Request<Body>) -> Reply {
+        send(&self.router, self.client, Some(&mut self.cookies), request).await
     }
 
     async fn get(&mut self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.send(get_request(uri)).await
     }
 
     async fn post_json(&mut self, uri: &str, body: Value) -> Reply {
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        self.send(request).await
+        self.send(json_request(uri, &body)).await
     }
 
     async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
-        let body: String = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
+        self.send(form_request(uri, fields)).await
     }
 
     /// The id of the slot of a venue at a day and time.
@@ -192,18 +100,6 @@ impl TestApp {
         self.post_json("/api/v1/bookings", booking_body(slot, party, phone))
             .await
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            b' ' => "+".to_owned(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 fn booking_body(slot: i64, party: u8, phone: &str) -> Value {
@@ -382,6 +278,30 @@ async fn a_negative_party_size_is_refused_not_booked_without_its_sign() {
             "{party}: {}",
             reply.body
         );
+    }
+    let seats = app.store.seat_audit().await.unwrap();
+    assert!(seats.is_empty(), "nothing may be booked: {seats:?}");
+}
+
+#[tokio::test]
+async fn fields_of_the_wrong_json_type_get_their_own_message_not_a_400() {
+    let mut app = spawn().await;
+    let slot = app.slot(2, d(2026, 12, 4), 540).await;
+    let mut body = booking_body(slot, 1, "080-1111-2222");
+    body["name"] = json!(null);
+    body["notify"] = json!(true);
+    body["phone"] = json!(["080-1111-2222"]);
+    body["slot_id"] = json!({ "id": slot });
+    let reply = app.post_json("/api/v1/bookings", body).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    let errors = reply.json()["errors"].clone();
+    for field in ["name", "notify", "phone", "slot_id"] {
+        assert!(errors[field].is_string(), "{field}: {errors}");
     }
     let seats = app.store.seat_audit().await.unwrap();
     assert!(seats.is_empty(), "nothing may be booked: {seats:?}");

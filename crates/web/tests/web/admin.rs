@@ -1,12 +1,9 @@
 //! HTTP tests of the admin console foundation: sign-in and out, lock-out,
 //! idle and absolute expiry, CSRF, TOTP, the role matrix, the access log.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use chrono::{DateTime, Duration, Utc};
-use http_body_util::BodyExt;
 use madoguchi_core::Clock;
 use madoguchi_core::staff::{Login, Role};
 use madoguchi_store::{AccessFilter, AccessResult, NewStaffUser, Store};
@@ -14,7 +11,10 @@ use madoguchi_web::{AppState, WebConfig, app};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tower::ServiceExt;
+
+use super::support::{
+    NOW, PASSWORD, Reply, at, client, form_request, get_request, send, temp_store,
+};
 
 /// A clock the test moves by hand.
 struct TestClock(Mutex<DateTime<Utc>>);
@@ -40,115 +40,36 @@ struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("page has a CSRF field") + marker.len();
-        self.body[start..].split('"').next().unwrap().to_owned()
-    }
-}
-
-const PASSWORD: &str = "correct horse battery";
-
 async fn spawn() -> TestApp {
     spawn_with(WebConfig::default()).await
 }
 
 async fn spawn_with(config: WebConfig) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(dir.path().join("t.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    let start = DateTime::parse_from_rfc3339("2026-11-25T10:00:00+09:00")
-        .unwrap()
-        .with_timezone(&Utc);
+    let (dir, store) = temp_store().await;
+    let start = at(NOW);
     let clock = Arc::new(TestClock(Mutex::new(start)));
     let state = AppState::new(store.clone(), clock.clone(), config, &[7u8; 64]).unwrap();
     TestApp {
         router: app(state),
         store,
         clock,
-        client: "192.0.2.10:50000".parse().unwrap(),
+        client: client(),
         cookies: BTreeMap::new(),
         _dir: dir,
     }
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 impl TestApp {
-    async fn send(&mut self, mut request: Request<Body>) -> Reply {
-        request.extensions_mut().insert(ConnectInfo(self.client));
-        if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        for set in response.headers().get_all(header::SET_COOKIE) {
-            let text = set.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+    async fn send(&mut self, request: Request<Body>) -> Reply {
+        send(&self.router, self.client, Some(&mut self.cookies), request).await
     }
 
     async fn get(&mut self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.send(get_request(uri)).await
     }
 
     async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
-        let body: String = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
+        self.send(form_request(uri, fields)).await
     }
 
     /// Creates an account directly in the store; returns its id.

@@ -1,35 +1,22 @@
 //! HTTP tests of the console's operations pages (venues, schedules, seats,
 //! bookings on a caller's behalf, daily lists): each route with its role
 //! rule, and the flows staff go through.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use chrono::{DateTime, NaiveDate, Utc};
-use http_body_util::BodyExt;
+use chrono::NaiveDate;
 use madoguchi_core::booking::{ApplicantForm, Channel};
 use madoguchi_core::clock::FixedClock;
 use madoguchi_core::ids::VenueId;
 use madoguchi_core::schedule::WeeklyTemplate;
 use madoguchi_core::staff::{Login, Role};
-use madoguchi_core::venue::VenueForm;
 use madoguchi_store::{AccessFilter, Actor, NewBooking, NewStaffUser, SessionPolicy, Store};
 use madoguchi_web::{AppState, WebConfig, app};
-use std::net::SocketAddr;
 use std::sync::Arc;
-use tower::ServiceExt;
 
-/// Wednesday 2026-11-25 10:00 in Japan.
-const NOW: &str = "2026-11-25T10:00:00+09:00";
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use super::support::{
+    NOW, Reply, at, client, d, form_request, get_request, send, temp_store, urlencode, venue,
+};
 
 struct TestApp {
     router: axum::Router,
@@ -41,75 +28,16 @@ struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> String {
-        let raw = self
-            .headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        percent_decode(raw)
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 /// Two venues: 本庁舎 (weekdays 9:00–16:30, 4 seats) with slots for
 /// December, and 尾西 with a template but no slots yet.
 async fn spawn(role: Role) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(dir.path().join("t.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+    let (dir, store) = temp_store().await;
     let mut ids = Vec::new();
     for (code, name, kana) in [
         ("honcho", "本庁舎 市民課", "ほんちょうしゃ"),
         ("bisai", "尾西事務所", "びさいじむしょ"),
     ] {
-        let id = store
-            .upsert_venue(&VenueForm {
-                code: code.into(),
-                name: name.into(),
-                kana: kana.into(),
-                address: String::new(),
-                phone: String::new(),
-                note: String::new(),
-                display_order: 0,
-            })
-            .await
-            .unwrap();
+        let id = venue(&store, code, name, kana).await;
         store
             .set_weekly_template(id, &WeeklyTemplate::weekdays(540, 990, 4))
             .await
@@ -160,43 +88,22 @@ async fn spawn(role: Role) -> TestApp {
 
 impl TestApp {
     async fn send(&self, mut request: Request<Body>, signed_in: bool) -> Reply {
-        request.extensions_mut().insert(ConnectInfo(
-            "192.0.2.10:50000".parse::<SocketAddr>().unwrap(),
-        ));
         if signed_in {
             request
                 .headers_mut()
                 .insert(header::COOKIE, self.cookie.parse().unwrap());
         }
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        send(&self.router, client(), None, request).await
     }
 
     async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap(), true)
-            .await
+        self.send(get_request(uri), true).await
     }
 
     async fn post(&self, uri: &str, fields: &[(&str, &str)]) -> Reply {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
-        let body = all
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request, true).await
+        self.send(form_request(uri, &all), true).await
     }
 
     async fn book(&self, day: NaiveDate, start_min: u32, party: u8, phone: &str) -> i64 {
@@ -375,10 +282,10 @@ async fn a_month_of_slots_is_previewed_then_applied() {
     assert_eq!(applied.status, StatusCode::SEE_OTHER);
     assert!(
         applied
-            .location()
+            .location_decoded()
             .contains("枠を更新しました（追加300枠、削除0枠、定員変更0枠）"),
         "{}",
-        applied.location()
+        applied.location_decoded()
     );
     let made = app
         .store
@@ -461,9 +368,10 @@ async fn bulk_capacity_changes_say_what_happened_and_refuse_below_booked() {
         .await;
     assert_eq!(plus.status, StatusCode::SEE_OTHER);
     assert!(
-        plus.location().contains("定員を1増やしました（60枠）"),
+        plus.location_decoded()
+            .contains("定員を1増やしました（60枠）"),
         "{}",
-        plus.location()
+        plus.location_decoded()
     );
     let slots = app
         .store
@@ -563,11 +471,16 @@ async fn staff_book_for_a_caller_then_correct_the_name_and_party_size() {
     booked_fields.push(("key", key.as_str()));
     let made = app.post("/admin/bookings/new", &booked_fields).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
-    assert!(made.location().contains("予約しました。予約番号"));
+    assert!(made.location_decoded().contains("予約しました。予約番号"));
     // Pressing the button twice books once.
     let again = app.post("/admin/bookings/new", &booked_fields).await;
-    assert_eq!(again.location(), made.location());
-    let page_path = made.location().split('?').next().unwrap().to_owned();
+    assert_eq!(again.location_decoded(), made.location_decoded());
+    let page_path = made
+        .location_decoded()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
     let id: i64 = page_path.rsplit('/').next().unwrap().parse().unwrap();
     let booking = app
         .store
@@ -583,14 +496,22 @@ async fn staff_book_for_a_caller_then_correct_the_name_and_party_size() {
             &[("name", "一宮 華子"), ("name_kana", "イチノミヤ ハナコ")],
         )
         .await;
-    assert!(renamed.location().contains("氏名とフリガナを訂正しました"));
+    assert!(
+        renamed
+            .location_decoded()
+            .contains("氏名とフリガナを訂正しました")
+    );
     let resized = app
         .post(
             &format!("/admin/bookings/{id}/party"),
             &[("party_size", "3")],
         )
         .await;
-    assert!(resized.location().contains("人数を3人に変更しました"));
+    assert!(
+        resized
+            .location_decoded()
+            .contains("人数を3人に変更しました")
+    );
     let too_many = app
         .post(
             &format!("/admin/bookings/{id}/party"),
@@ -637,7 +558,7 @@ async fn search_finds_by_kana_in_hiragana_and_marks_visits() {
             &[("status", "attended")],
         )
         .await;
-    assert!(visit.location().contains("来庁済みにしました"));
+    assert!(visit.location_decoded().contains("来庁済みにしました"));
     let cancel = app.post(&format!("/admin/bookings/{id}/cancel"), &[]).await;
     assert!(
         cancel.body.contains("来庁の記録があるため変更できません"),
@@ -717,7 +638,7 @@ async fn admins_edit_venues_and_settings() {
         .await;
     assert!(
         created
-            .location()
+            .location_decoded()
             .contains("会場「木曽川事務所」を追加しました"),
         "{}",
         created.body
@@ -735,7 +656,7 @@ async fn admins_edit_venues_and_settings() {
             &[("enabled", "0")],
         )
         .await;
-    assert!(off.location().contains("受付を停止しました"));
+    assert!(off.location_decoded().contains("受付を停止しました"));
     assert!(
         !app.store
             .find_venue(VenueId(app.bisai))
@@ -753,7 +674,7 @@ async fn admins_edit_venues_and_settings() {
         .await;
     assert!(
         closures
-            .location()
+            .location_decoded()
             .contains("市の休業日を保存しました（2日）"),
         "{}",
         closures.body
@@ -770,7 +691,7 @@ async fn admins_edit_venues_and_settings() {
             ],
         )
         .await;
-    assert!(window.location().contains("受付期間を保存しました"));
+    assert!(window.location_decoded().contains("受付期間を保存しました"));
     assert_eq!(
         app.store.settings().await.unwrap().window.opens_days_ahead,
         28
@@ -855,7 +776,11 @@ async fn admins_give_a_venue_its_map_access_and_parking() {
     let saved = app
         .post(&uri, &fields("https://maps.example.jp/bisai"))
         .await;
-    assert!(saved.location().contains("会場の情報を保存しました"));
+    assert!(
+        saved
+            .location_decoded()
+            .contains("会場の情報を保存しました")
+    );
     let stored = guide(&app).await;
     assert_eq!(stored.map_url, "https://maps.example.jp/bisai");
     assert_eq!(stored.access, "i-バス「尾西庁舎」下車すぐ");
@@ -886,7 +811,11 @@ async fn a_name_the_phone_agent_could_not_hear_is_marked_until_staff_correct_it(
             &[("name", "鈴木 花子"), ("name_kana", "スズキ ハナコ")],
         )
         .await;
-    assert!(renamed.location().contains("氏名とフリガナを訂正しました"));
+    assert!(
+        renamed
+            .location_decoded()
+            .contains("氏名とフリガナを訂正しました")
+    );
     let page = app.get(&format!("/admin/bookings/{id}")).await;
     assert!(!page.body.contains("お名前要確認"));
     assert!(!app.get(&list_path).await.body.contains("要確認"));
