@@ -72,6 +72,8 @@ struct Fit {
     /// known venue, a choice in range, an hour within opening hours, はい /
     /// いいえ where asked).
     answers: bool,
+    /// How many possible values it names (venue, day, party, hour).
+    values: u8,
     /// It names something that cannot be: a day that cannot be booked (or
     /// whose weekday is not the one said), an hour outside opening hours,
     /// more than four people, a choice out of range.
@@ -79,24 +81,26 @@ struct Fit {
 }
 
 /// Values that may come with any answer (mixed initiative, corrections),
-/// matched with the closed-set matchers. Returns (possible value named,
-/// impossible value named).
-fn values(expect: Expect, text: &str, p: &Possible) -> (bool, bool) {
-    let (mut some, mut bad) = (false, false);
+/// matched with the closed-set matchers. Returns (how many possible
+/// values named, impossible value named).
+fn values(expect: Expect, text: &str, p: &Possible) -> (u8, bool) {
+    let (mut some, mut bad) = (0u8, false);
     let c = ja::canonical(text);
     if let ja::VenueMatch::One(_) = ja::match_venue(&[text], &p.venues) {
-        some = true;
+        some += 1;
     }
     match ja::match_date(&[text], &p.days, p.today) {
         ja::DateMatch::Day(d) => {
             if ja::said_weekday(text).is_some_and(|w| w != d.weekday()) {
                 bad = true;
             } else {
-                some = true;
+                some += 1;
             }
         }
         // 何時でも at the time question is about the time.
-        ja::DateMatch::Earliest => some |= !p.days.is_empty() && expect != Expect::Time,
+        ja::DateMatch::Earliest => {
+            some += u8::from(!p.days.is_empty() && expect != Expect::Time);
+        }
         ja::DateMatch::Confirm(_) | ja::DateMatch::NotBookable(_) => bad = true,
         ja::DateMatch::Nothing => {}
     }
@@ -108,7 +112,7 @@ fn values(expect: Expect, text: &str, p: &Possible) -> (bool, bool) {
         .any(|(a, b)| a.is_ascii_digit() && matches!(b, '人' | '名'));
     if expect == Expect::PartySize || counted {
         match ja::parse_party_size(text) {
-            Some(1..=4) => some = true,
+            Some(1..=4) => some += 1,
             Some(_) => bad = true,
             // A count of people that is no party size (30人).
             None => bad |= counted,
@@ -119,7 +123,7 @@ fn values(expect: Expect, text: &str, p: &Possible) -> (bool, bool) {
         if let Some(ja::TimeAnswer::At { .. }) = said {
             let times: Vec<u32> = (p.open_min..p.close_min).collect();
             match ja::match_time(&[text], &times, p.open_min, p.close_min) {
-                Some(_) => some = true,
+                Some(_) => some += 1,
                 None => bad = true,
             }
         }
@@ -131,7 +135,8 @@ fn fit(expect: Expect, text: &str, p: &Possible) -> Fit {
     if ja::normalize(text).is_empty() {
         return Fit::default();
     }
-    let (some, impossible) = values(expect, text, p);
+    let (count, impossible) = values(expect, text, p);
+    let some = count > 0;
     let yes_no = || {
         matches!(
             ja::match_yes_no(&[text]),
@@ -165,6 +170,7 @@ fn fit(expect: Expect, text: &str, p: &Possible) -> Fit {
     };
     Fit {
         answers,
+        values: count,
         impossible: impossible || (out_of_range && !answers),
     }
 }
@@ -173,15 +179,20 @@ fn fit(expect: Expect, text: &str, p: &Possible) -> Fit {
 /// answer. Among the N-best (best first) the first that answers with
 /// something possible wins; one that names an impossible value (a day
 /// that cannot be booked, 7 people) loses to one that does not; then the
-/// first complete answer; else the best. `correct` applies the staff's
-/// recognition corrections, as the dialog will.
+/// first complete answer; else the best. Where a whole request or a
+/// correction may come (the first question, offers and the read-back), a
+/// hypothesis naming more possible values beats one naming fewer.
+/// `correct` applies the staff's recognition corrections, as the dialog
+/// will.
 pub fn pick<'a>(
     expect: Expect,
     hypotheses: impl IntoIterator<Item = &'a str>,
     possible: &Possible,
     correct: impl Fn(&str) -> String,
 ) -> Option<(&'a str, bool)> {
-    let mut best: Option<(u8, &'a str, bool)> = None;
+    let many = matches!(expect, Expect::Intent | Expect::Confirm);
+    // (rank, fewer values first negated) lower is better.
+    let mut best: Option<((u8, u8), &'a str, bool)> = None;
     for h in hypotheses {
         let heard = correct(h);
         let f = fit(expect, &heard, possible);
@@ -194,11 +205,12 @@ pub fn pick<'a>(
             (false, false, false) => 4,
             (false, true, false) => 5,
         };
-        if rank == 0 {
+        if rank == 0 && !many {
             return Some((h, complete));
         }
-        if best.is_none_or(|(r, _, _)| rank < r) {
-            best = Some((rank, h, complete));
+        let key = (rank, if many { u8::MAX - f.values } else { 0 });
+        if best.is_none_or(|(k, _, _)| key < k) {
+            best = Some((key, h, complete));
         }
     }
     best.map(|(_, h, complete)| (h, complete))
@@ -347,6 +359,17 @@ mod tests {
             "予約をお願いします。びさいじむしょで14日の午前10時に2人です",
         ];
         assert_eq!(choose(Expect::Intent, &hyps), hyps[1]);
+        // The errand heard in every hypothesis, the venue in the second only
+        // (an e2e call: びさい事務所 → 「1歳住む所」).
+        let hyps = [
+            "予約をお願いします。1歳住む所で12月3日の午前10時に2人です。",
+            "予約をお願いします。びさいじむしょで12月3日の午前10時に2人です。",
+        ];
+        assert_eq!(choose(Expect::Intent, &hyps), hyps[1]);
+        assert_eq!(
+            choose(Expect::Intent, &["予約をお願いします", "予約を"]),
+            "予約をお願いします"
+        );
         // 午前10時 is possible, 午後10時 is not.
         let hyps = ["いいえ、午後10時です", "いいえ、午前10時です"];
         assert_eq!(choose(Expect::Confirm, &hyps), hyps[1]);
