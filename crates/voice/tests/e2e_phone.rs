@@ -263,7 +263,8 @@ async fn a_whole_request_in_one_breath_skips_its_questions() {
 async fn a_correction_at_the_read_back_changes_only_that_value() {
     let (_serial, _engines, w) = setup_nbest(VoiceSettings::default()).await;
     let started = std::time::Instant::now();
-    // A keyed booking for two; at the read-back, by voice: three people.
+    // A keyed booking for two; at the read-back, by voice: one person (the
+    // test slots seat two).
     let mut read_backs = 0;
     let run = call_scripted(
         &w,
@@ -275,7 +276,7 @@ async fn a_correction_at_the_read_back_changes_only_that_value() {
             "confirm_booking" | "confirm_booking_retry" => {
                 read_backs += 1;
                 Some(if read_backs == 1 {
-                    Reply::Voice("いいえ、3人です".into(), 1.0)
+                    Reply::Voice("いいえ、1人です".into(), 1.0)
                 } else {
                     Reply::Keys("1".into())
                 })
@@ -284,7 +285,7 @@ async fn a_correction_at_the_read_back_changes_only_that_value() {
         },
     )
     .await;
-    check_booking_of(&w, run.id, 10, 3).await;
+    check_booking_of(&w, run.id, 10, 1).await;
     let turns = w.turns(run.id).await;
     let asked = questions(&turns);
     eprintln!(
@@ -299,16 +300,16 @@ async fn a_correction_at_the_read_back_changes_only_that_value() {
     let corrected = &turns[fix];
     assert_eq!(corrected.state, "confirm_booking");
     assert!(
-        corrected.understood.contains("party=3"),
+        corrected.understood.contains("party=1"),
         "{}",
         corrected.understood
     );
-    // The slot is held again for three and read back: nothing else asked.
+    // The slot is held again for one and read back: nothing else asked.
     assert_eq!(questions(&turns[fix..]), ["confirm_booking"], "{asked:?}");
     assert!(
         corrected
             .prompt_text
-            .contains("12月10日 木曜日、午前10時、3名さま"),
+            .contains("12月10日 木曜日、午前10時、1名さま"),
         "{}",
         corrected.prompt_text
     );
