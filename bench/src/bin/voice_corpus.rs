@@ -11,7 +11,7 @@
 //! scripts/voice-setup.sh
 //! cargo run --release -p madoguchi-bench --bin voice_corpus -- [--sample 80]
 //!     [--rates 0.8,1.0,1.2] [--chunk-length 10] [--native-8k] [--threads 2]
-//!     [--hints examples|questions|off] [--n-best 5]
+//!     [--hints examples|questions|off] [--n-best 5] [--files several,dates]
 //! ```
 //!
 //! With `--n-best N` (and a `--chunk-length`, the worker's short-window
@@ -85,6 +85,8 @@ struct Args {
     threads: usize,
     hints: HintMode,
     n_best: usize,
+    /// Only these corpus files (`several` for several.tsv); all when empty.
+    files: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -105,6 +107,7 @@ fn args() -> Result<Args> {
         threads: 2,
         hints: HintMode::Examples,
         n_best: 1,
+        files: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -121,6 +124,7 @@ fn args() -> Result<Args> {
             "--native-8k" => a.native_8k = true,
             "--threads" => a.threads = val()?.parse()?,
             "--n-best" => a.n_best = val()?.parse()?,
+            "--files" => a.files = val()?.split(',').map(|f| format!("{f}.tsv")).collect(),
             "--hints" => {
                 a.hints = match val()?.as_str() {
                     "off" => HintMode::Off,
@@ -207,10 +211,11 @@ fn hm(min: u32) -> String {
 /// Everything one utterance holds, as the dialog hears it
 /// (crates/dialog/src/engine/heard.rs; the same as crates/ja/tests/corpus.rs): yes/no, venue, party (with its
 /// counter), date, time (with a time word); "none" when nothing.
-fn several(input: &str, today: NaiveDate, venues: &VenueMatcher) -> String {
+fn several(input: &str, today: NaiveDate, venues: &VenueMatcher, confirming: bool) -> String {
     let c = canonical(input);
     let mut out = Vec::new();
-    match parse_yes_no(input) {
+    // はい/いいえ only where a confirmation was asked (お願いします is a yes).
+    match parse_yes_no(input).filter(|_| confirming) {
         Some(YesNo::Yes) => out.push("yes".to_owned()),
         Some(YesNo::No) => out.push("no".to_owned()),
         _ => {}
@@ -304,7 +309,8 @@ fn understand(kind: &str, input: &str, today: NaiveDate, venues: &VenueMatcher) 
                 .join(","),
             VenueMatch::None => none(),
         },
-        "request" | "correction" => several(input, today, venues),
+        "request" => several(input, today, venues, false),
+        "correction" => several(input, today, venues, true),
         _ => none(),
     }
 }
@@ -382,7 +388,10 @@ fn cell(s: &str) -> String {
 async fn main() -> Result<()> {
     let a = args()?;
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let all = corpus(&root.join("crates/ja/tests/corpus"))?;
+    let mut all = corpus(&root.join("crates/ja/tests/corpus"))?;
+    if !a.files.is_empty() {
+        all.retain(|c| a.files.contains(&c.file));
+    }
     let step = (all.len() as f64 / a.sample.max(1) as f64).max(1.0);
     let picked: Vec<&Case> = (0..a.sample.min(all.len()))
         .map(|i| &all[(i as f64 * step) as usize])

@@ -74,10 +74,11 @@ fn code(id: i64) -> &'static str {
 /// Everything one utterance holds, as the dialog hears it
 /// (crates/dialog/src/engine/heard.rs): yes/no, venue, party (with its
 /// counter), date, time (with a time word); "none" when nothing.
-fn several(input: &str, today: NaiveDate, venues: &VenueMatcher) -> String {
+fn several(input: &str, today: NaiveDate, venues: &VenueMatcher, confirming: bool) -> String {
     let c = canonical(input);
     let mut out = Vec::new();
-    match parse_yes_no(input) {
+    // はい/いいえ only where a confirmation was asked (お願いします is a yes).
+    match parse_yes_no(input).filter(|_| confirming) {
         Some(YesNo::Yes) => out.push("yes".to_owned()),
         Some(YesNo::No) => out.push("no".to_owned()),
         _ => {}
@@ -166,7 +167,8 @@ fn run(kind: &str, input: &str, today: NaiveDate, venues: &VenueMatcher) -> Resu
             VenueMatch::Several(ids) => ids.into_iter().map(code).collect::<Vec<_>>().join(","),
             VenueMatch::None => none(),
         },
-        "request" | "correction" => several(input, today, venues),
+        "request" => several(input, today, venues, false),
+        "correction" => several(input, today, venues, true),
         other => return Err(format!("unknown kind {other:?}")),
     })
 }
