@@ -11,7 +11,7 @@
 //! scripts/voice-setup.sh
 //! cargo run --release -p madoguchi-bench --bin voice_corpus -- [--sample 80]
 //!     [--rates 0.8,1.0,1.2] [--chunk-length 10] [--native-8k] [--threads 2]
-//!     [--hints examples|questions|off] [--n-best 5]
+//!     [--hints examples|questions|off] [--n-best 5] [--files several,dates]
 //! ```
 //!
 //! With `--n-best N` (and a `--chunk-length`, the worker's short-window
@@ -26,13 +26,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
+use madoguchi_dialog::Expect;
 use madoguchi_ja::{
     Command, DateAnswer, DateContext, Intent, TimeAnswer, VenueEntry, VenueMatch, VenueMatcher,
-    YesNo, normalize, parse_birth_date, parse_command, parse_date, parse_digits, parse_intent,
-    parse_name, parse_name_kana, parse_party_size, parse_phone, parse_time, parse_yes_no,
-    resolve_hour,
+    YesNo, canonical, normalize, parse_birth_date, parse_command, parse_date, parse_digits,
+    parse_intent, parse_name, parse_name_kana, parse_party_size, parse_phone, parse_time,
+    parse_yes_no, resolve_hour,
 };
 use madoguchi_voice::media::g711;
+use madoguchi_voice::session::hints::for_expect;
 use madoguchi_voice::speech::{
     Hints, OpenJTalk, Synthesizer, TtsConfig, WhisperConfig, WhisperWorker,
 };
@@ -83,6 +85,8 @@ struct Args {
     threads: usize,
     hints: HintMode,
     n_best: usize,
+    /// Only these corpus files (`several` for several.tsv); all when empty.
+    files: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -103,6 +107,7 @@ fn args() -> Result<Args> {
         threads: 2,
         hints: HintMode::Examples,
         n_best: 1,
+        files: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -119,6 +124,7 @@ fn args() -> Result<Args> {
             "--native-8k" => a.native_8k = true,
             "--threads" => a.threads = val()?.parse()?,
             "--n-best" => a.n_best = val()?.parse()?,
+            "--files" => a.files = val()?.split(',').map(|f| format!("{f}.tsv")).collect(),
             "--hints" => {
                 a.hints = match val()?.as_str() {
                     "off" => HintMode::Off,
@@ -186,8 +192,69 @@ fn matcher() -> VenueMatcher {
     )
 }
 
+/// Names, readings and aliases, as the call gives them to the hints.
+fn venue_words() -> Vec<String> {
+    VENUES
+        .iter()
+        .flat_map(|(_, name, kana, aliases)| {
+            [name.to_string(), kana.to_string()]
+                .into_iter()
+                .chain(aliases.iter().map(|a| a.to_string()))
+        })
+        .collect()
+}
+
 fn hm(min: u32) -> String {
     format!("{:02}:{:02}", min / 60, min % 60)
+}
+
+/// Everything one utterance holds, as the dialog hears it
+/// (crates/dialog/src/engine/heard.rs; the same as crates/ja/tests/corpus.rs): yes/no, venue, party (with its
+/// counter), date, time (with a time word); "none" when nothing.
+fn several(input: &str, today: NaiveDate, venues: &VenueMatcher, confirming: bool) -> String {
+    let c = canonical(input);
+    let mut out = Vec::new();
+    // はい/いいえ only where a confirmation was asked (お願いします is a yes).
+    match parse_yes_no(input).filter(|_| confirming) {
+        Some(YesNo::Yes) => out.push("yes".to_owned()),
+        Some(YesNo::No) => out.push("no".to_owned()),
+        _ => {}
+    }
+    if let VenueMatch::One(id) = venues.find(input) {
+        out.push(format!("venue={}", VENUES[(id - 1) as usize].0));
+    }
+    let counted = c
+        .chars()
+        .zip(c.chars().skip(1))
+        .any(|(a, b)| a.is_ascii_digit() && matches!(b, '人' | '名'));
+    if let Some(n) = parse_party_size(input).filter(|_| counted) {
+        out.push(format!("party={n}"));
+    }
+    match parse_date(input, &DateContext { today }) {
+        Some(DateAnswer::Day(d)) => out.push(format!("date={d}")),
+        Some(DateAnswer::Earliest) => out.push("date=earliest".to_owned()),
+        None => {}
+    }
+    let says_time = ["時", "午前", "午後", "朝", "昼", "夕方", "夜"]
+        .iter()
+        .any(|w| c.contains(w));
+    match parse_time(input)
+        .filter(|_| says_time)
+        .map(|t| resolve_hour(t, OPEN, CLOSE))
+    {
+        Some(TimeAnswer::At { minute_of_day, .. }) => {
+            out.push(format!("time={}", hm(minute_of_day)))
+        }
+        Some(TimeAnswer::Range { from_min, to_min }) => {
+            out.push(format!("time={}-{}", hm(from_min), hm(to_min)));
+        }
+        None => {}
+    }
+    if out.is_empty() {
+        "none".to_owned()
+    } else {
+        out.join(" ")
+    }
 }
 
 /// The corpus test's parsers (crates/ja/tests/corpus.rs), same output form.
@@ -242,6 +309,8 @@ fn understand(kind: &str, input: &str, today: NaiveDate, venues: &VenueMatcher) 
                 .join(","),
             VenueMatch::None => none(),
         },
+        "request" => several(input, today, venues, false),
+        "correction" => several(input, today, venues, true),
         _ => none(),
     }
 }
@@ -285,6 +354,9 @@ fn hints(kind: &str, mode: HintMode) -> Hints {
         "phone" => prompt("お電話番号をお話しください。"),
         "name" | "namekana" => prompt("お名前をフルネームでお話しください。"),
         "intent" => prompt("ご用件をお話しください。"),
+        // As the call loop hints the first question and the read-back.
+        "request" => for_expect(Expect::Intent, &venue_words()),
+        "correction" => for_expect(Expect::Confirm, &venue_words()),
         _ => Hints::default(),
     }
 }
@@ -316,7 +388,10 @@ fn cell(s: &str) -> String {
 async fn main() -> Result<()> {
     let a = args()?;
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let all = corpus(&root.join("crates/ja/tests/corpus"))?;
+    let mut all = corpus(&root.join("crates/ja/tests/corpus"))?;
+    if !a.files.is_empty() {
+        all.retain(|c| a.files.contains(&c.file));
+    }
     let step = (all.len() as f64 / a.sample.max(1) as f64).max(1.0);
     let picked: Vec<&Case> = (0..a.sample.min(all.len()))
         .map(|i| &all[(i as f64 * step) as usize])

@@ -11,10 +11,12 @@
 
 mod resolve;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use madoguchi_core::Clock;
+use madoguchi_core::booking::Channel;
 use madoguchi_core::contact::PhoneNumber;
 use madoguchi_dialog::{self as dialog, Engine, Event, Scenario};
+use madoguchi_ja as ja;
 use madoguchi_store::{CallEnd, CallId, CallTurn, NewCall, Store, StoreError};
 use std::sync::Arc;
 
@@ -117,7 +119,27 @@ pub struct Call {
     corrections: Vec<(String, String)>,
     venues: Vec<madoguchi_core::venue::Venue>,
     venue_words: Vec<String>,
+    possible: Possible,
     ended: bool,
+}
+
+/// What a caller can name in this call, for choosing among the
+/// recognizer's N-best hypotheses the one that says something possible
+/// (the voice layer). Read once when the call opens: cheap to consult on
+/// every turn, and a day that fills up meanwhile is still refused by the
+/// dialog's own search.
+pub struct Possible {
+    /// Today in Japan.
+    pub today: NaiveDate,
+    /// Days in the reception window with a free seat for the phone at
+    /// some venue, in order.
+    pub days: Vec<NaiveDate>,
+    /// Earliest opening and latest closing over the venues (minutes after
+    /// midnight): an hour outside them cannot be booked.
+    pub open_min: u32,
+    pub close_min: u32,
+    /// The venues by name, reading and alias (the dialog's own matcher).
+    pub venues: ja::VenueMatcher,
 }
 
 impl std::fmt::Debug for Call {
@@ -181,6 +203,23 @@ impl Call {
             })
             .filter(|w| !w.is_empty())
             .collect();
+        let possible = Possible {
+            today,
+            days: bookable_days(&store, &venues, &settings, now).await?,
+            open_min: infos.iter().map(|v| v.open_min).min().unwrap_or(9 * 60),
+            close_min: infos.iter().map(|v| v.close_min).max().unwrap_or(17 * 60),
+            venues: ja::VenueMatcher::new(
+                infos
+                    .iter()
+                    .map(|v| ja::VenueEntry {
+                        id: v.id,
+                        name: v.name.clone(),
+                        kana: v.kana.clone(),
+                        aliases: v.aliases.clone(),
+                    })
+                    .collect(),
+            ),
+        };
         let caller_id = options
             .caller_id
             .as_deref()
@@ -235,6 +274,7 @@ impl Call {
             corrections,
             venues,
             venue_words,
+            possible,
             ended: false,
         })
     }
@@ -262,6 +302,17 @@ impl Call {
     /// Venue names, their readings and aliases, for recognizer hints.
     pub fn venue_words(&self) -> &[String] {
         &self.venue_words
+    }
+
+    /// What can be named in this call (bookable days, hours, venues).
+    pub fn possible(&self) -> &Possible {
+        &self.possible
+    }
+
+    /// `text` with the staff's recognition corrections applied, as the
+    /// dialog will hear it.
+    pub fn corrected(&self, text: &str) -> String {
+        self.correct(text)
     }
 
     /// How many turns have been recorded; the last one has this `seq`.
@@ -434,6 +485,47 @@ impl Call {
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
+}
+
+/// Days of the reception window (per venue) where a phone caller could
+/// book a seat now: one query for the whole window.
+async fn bookable_days(
+    store: &Store,
+    venues: &[madoguchi_core::venue::Venue],
+    settings: &madoguchi_core::settings::ServiceSettings,
+    now: DateTime<Utc>,
+) -> Result<Vec<NaiveDate>, CallError> {
+    let ranges: Vec<(NaiveDate, NaiveDate)> = venues
+        .iter()
+        .filter_map(|v| {
+            v.window_or(&settings.window)
+                .bookable_range(&settings.period, now)
+        })
+        .collect();
+    let (Some(first), Some(last)) = (
+        ranges.iter().map(|r| r.0).min(),
+        ranges.iter().map(|r| r.1).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let rows = store
+        .remaining_by_day(first, last, &settings.seats, Channel::Phone, now)
+        .await?;
+    let mut days: Vec<NaiveDate> = rows
+        .into_iter()
+        .filter(|(venue, day, free)| {
+            *free > 0
+                && venues.iter().any(|v| {
+                    v.id == *venue
+                        && v.window_or(&settings.window)
+                            .is_bookable(&settings.period, *day, now)
+                })
+        })
+        .map(|(_, day, _)| day)
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    Ok(days)
 }
 
 async fn load_scenario(

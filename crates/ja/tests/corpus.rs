@@ -11,8 +11,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use madoguchi_ja::{
     Command, DateAnswer, DateContext, Intent, TimeAnswer, VenueEntry, VenueMatch, VenueMatcher,
-    YesNo, parse_birth_date, parse_command, parse_date, parse_digits, parse_intent, parse_name,
-    parse_name_kana, parse_party_size, parse_phone, parse_time, parse_yes_no, resolve_hour,
+    YesNo, canonical, parse_birth_date, parse_command, parse_date, parse_digits, parse_intent,
+    parse_name, parse_name_kana, parse_party_size, parse_phone, parse_time, parse_yes_no,
+    resolve_hour,
 };
 
 /// The demo venues (crates/madoguchi/src/demo.rs) with aliases staff might add.
@@ -70,6 +71,55 @@ fn code(id: i64) -> &'static str {
     VENUES[(id - 1) as usize].0
 }
 
+/// Everything one utterance holds, as the dialog hears it
+/// (crates/dialog/src/engine/heard.rs): yes/no, venue, party (with its
+/// counter), date, time (with a time word); "none" when nothing.
+fn several(input: &str, today: NaiveDate, venues: &VenueMatcher, confirming: bool) -> String {
+    let c = canonical(input);
+    let mut out = Vec::new();
+    // はい/いいえ only where a confirmation was asked (お願いします is a yes).
+    match parse_yes_no(input).filter(|_| confirming) {
+        Some(YesNo::Yes) => out.push("yes".to_owned()),
+        Some(YesNo::No) => out.push("no".to_owned()),
+        _ => {}
+    }
+    if let VenueMatch::One(id) = venues.find(input) {
+        out.push(format!("venue={}", code(id)));
+    }
+    let counted = c
+        .chars()
+        .zip(c.chars().skip(1))
+        .any(|(a, b)| a.is_ascii_digit() && matches!(b, '人' | '名'));
+    if let Some(n) = parse_party_size(input).filter(|_| counted) {
+        out.push(format!("party={n}"));
+    }
+    match parse_date(input, &DateContext { today }) {
+        Some(DateAnswer::Day(d)) => out.push(format!("date={d}")),
+        Some(DateAnswer::Earliest) => out.push("date=earliest".to_owned()),
+        None => {}
+    }
+    let says_time = ["時", "午前", "午後", "朝", "昼", "夕方", "夜"]
+        .iter()
+        .any(|w| c.contains(w));
+    match parse_time(input)
+        .filter(|_| says_time)
+        .map(|t| resolve_hour(t, OPEN, CLOSE))
+    {
+        Some(TimeAnswer::At { minute_of_day, .. }) => {
+            out.push(format!("time={}", hm(minute_of_day)))
+        }
+        Some(TimeAnswer::Range { from_min, to_min }) => {
+            out.push(format!("time={}-{}", hm(from_min), hm(to_min)));
+        }
+        None => {}
+    }
+    if out.is_empty() {
+        "none".to_owned()
+    } else {
+        out.join(" ")
+    }
+}
+
 fn run(kind: &str, input: &str, today: NaiveDate, venues: &VenueMatcher) -> Result<String, String> {
     let none = || "none".to_owned();
     Ok(match kind {
@@ -117,6 +167,8 @@ fn run(kind: &str, input: &str, today: NaiveDate, venues: &VenueMatcher) -> Resu
             VenueMatch::Several(ids) => ids.into_iter().map(code).collect::<Vec<_>>().join(","),
             VenueMatch::None => none(),
         },
+        "request" => several(input, today, venues, false),
+        "correction" => several(input, today, venues, true),
         other => return Err(format!("unknown kind {other:?}")),
     })
 }

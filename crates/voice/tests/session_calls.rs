@@ -59,7 +59,12 @@ impl Recognizer for ScriptedRecognizer {
             assert!(!pcm.is_empty());
             self.hints.lock().unwrap().push(hints.clone());
             let text = self.answers.lock().unwrap().pop_front().unwrap_or_default();
-            Ok(Transcript::new(text))
+            // "a|b|c": the N-best hypotheses, best first.
+            let mut hypotheses = text.split('|').map(str::to_owned);
+            Ok(Transcript {
+                text: hypotheses.next().unwrap_or_default(),
+                alternatives: hypotheses.collect(),
+            })
         })
     }
     fn name(&self) -> String {
@@ -432,6 +437,56 @@ async fn a_caller_books_by_speech_and_the_turns_are_recorded() {
         pcm.len() >= 900 * 8,
         "the turn and its pre-roll: {} samples",
         pcm.len()
+    );
+}
+
+/// Issue 11: among the recognizer's N best, the one that names a day that
+/// can be booked wins over a better-ranked one that names a Sunday
+/// (じゅうろくにち heard as 6日): the call books the 16th without a word
+/// about a closed day.
+#[tokio::test]
+async fn n_best_hypotheses_are_matched_against_the_bookable_days() {
+    let w = world(VoiceSettings::default()).await;
+    let mut phone = Phone::dial(&w.url, Some("+819012345678")).await;
+    phone.listen(true).await;
+    for answer in [
+        "新しく予約したいです",
+        "はい",
+        "美彩事務所|びさいじむしょ",
+        "2人です",
+        "12月6日でお願いします|12月16日でお願いします",
+        "午前10時",
+        "一宮 太郎",
+        "いちのみや たろう",
+        "昭和35年4月1日",
+    ] {
+        phone.say(answer, &w.asr).await;
+        let heard = phone.listen(true).await;
+        assert!(!heard.closed, "still on the line after {answer}");
+    }
+    phone.say("はい", &w.asr).await;
+    phone.listen(false).await;
+    let call = ended_call(&w.store).await;
+    let log = w.store.call_turns(call.id).await.unwrap();
+    for t in &log {
+        eprintln!(
+            "{} {:?} {:?} {:?}",
+            t.seq, t.prompt_id, t.caller_input, t.understood
+        );
+    }
+    assert_eq!(call.outcome.as_deref(), Some("booked"));
+    assert!(log.iter().any(|t| t.caller_input == "びさいじむしょ"));
+    assert!(!log.iter().any(|t| t.prompt_id.contains("day_closed")));
+    let number = ReservationNo::parse(call.reservation_no.as_deref().unwrap()).unwrap();
+    let booking = w
+        .store
+        .find_booking(&number, &PhoneNumber::parse("090-1234-5678").unwrap())
+        .await
+        .unwrap()
+        .expect("the booking is stored");
+    assert_eq!(
+        booking.slot_date,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 16).unwrap()
     );
 }
 

@@ -84,9 +84,20 @@ pub fn for_expect(expect: Expect, venue_words: &[String]) -> Hints {
             hotwords: Vec::new(),
             short_answer: true,
         },
+        // A whole request may come in the first breath (mixed initiative):
+        // the venues' readings too (an e2e call heard びさい事務所 as
+        // "1歳住む所" with the errand words alone).
         Expect::Intent => Hints {
             prompt: Some("予約の受付です。".to_owned()),
-            hotwords: words(INTENTS),
+            hotwords: words(INTENTS)
+                .into_iter()
+                .chain(
+                    venue_words
+                        .iter()
+                        .filter(|w| is_kana(w))
+                        .map(|w| w.replace([' ', '\u{3000}'], "")),
+                )
+                .collect(),
             short_answer: false,
         },
         Expect::Correction | Expect::Nothing => Hints::default(),
@@ -137,5 +148,14 @@ mod tests {
                 .contains(&"昭和".to_owned())
         );
         assert!(!for_expect(Expect::Intent, &[]).short_answer);
+    }
+
+    #[test]
+    fn the_first_question_hears_venue_readings_too() {
+        let venues = vec!["尾西事務所".to_owned(), "びさいじむしょ".to_owned()];
+        let h = for_expect(Expect::Intent, &venues);
+        assert!(h.hotwords.contains(&"びさいじむしょ".to_owned()));
+        assert!(h.hotwords.contains(&"取り消し".to_owned()));
+        assert!(!h.hotwords.contains(&"尾西事務所".to_owned()));
     }
 }

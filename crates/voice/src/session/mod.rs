@@ -599,19 +599,16 @@ impl Session {
         }
     }
 
-    /// The hypothesis for the dialog, and whether it is a complete answer.
+    /// The hypothesis for the dialog, and whether it is a complete answer:
+    /// matched against what is possible in the call (`expect::pick`).
     fn pick<'a>(&self, t: &'a Transcript) -> (&'a str, bool) {
-        let today = self
-            .agent
-            .clock
-            .now()
-            .with_timezone(&madoguchi_core::JST)
-            .date_naive();
-        let venues = self.call.as_ref().map(|c| c.venue_words()).unwrap_or(&[]);
-        match expect::pick(self.expect, t.hypotheses(), today, venues) {
-            Some(h) => (h, expect::is_complete(self.expect, h, today, venues)),
-            None => ("", false),
-        }
+        let Some(call) = self.call.as_ref() else {
+            return (t.text.as_str(), false);
+        };
+        expect::pick(self.expect, t.hypotheses(), call.possible(), |h| {
+            call.corrected(h)
+        })
+        .unwrap_or(("", false))
     }
 
     async fn clear(&mut self) {

@@ -113,6 +113,19 @@ pub async fn call(
     stop_at: Option<&str>,
     wish: Wish,
 ) -> CallRun {
+    call_scripted(w, caller, voice, stop_at, wish, |_, _, _| None).await
+}
+
+/// As [`call`], but `script` answers first (question, asked again, the
+/// question's text); where it has no answer, [`reply`] does.
+pub async fn call_scripted(
+    w: &World,
+    caller: &str,
+    voice: bool,
+    stop_at: Option<&str>,
+    wish: Wish,
+    mut script: impl FnMut(&str, bool, &str) -> Option<Reply>,
+) -> CallRun {
     let quiet = w.quiet_wav(240_000);
     let mut phone = Baresip::start(caller, &quiet).await;
     let dialed = std::time::Instant::now();
@@ -134,7 +147,10 @@ pub async fn call(
         // Asked again because the answer was not understood or not heard
         // (retry prompts have their own ids).
         let again = matches!(last.understood.as_str(), "not_understood" | "silence");
-        let Some(answer) = reply(wish, &question, again, voice, &last.prompt_text) else {
+        let scripted = script(&question, again, &last.prompt_text);
+        let Some(answer) =
+            scripted.or_else(|| reply(wish, &question, again, voice, &last.prompt_text))
+        else {
             dump(&turns);
             panic!("no answer for {question:?}");
         };
