@@ -106,7 +106,8 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         calls: vec![1, 3, 5],
-        chunk_length: None,
+        // The shipped default (WhisperConfig); `--chunk-length 30` for Whisper's own window.
+        chunk_length: Some(10),
         workers: 1,
         threads: 2,
         busy: false,

@@ -301,11 +301,33 @@ async fn commit(
                 );
         });
         insert.build().execute(&mut *tx).await?;
-        for (id, c) in &events {
-            crate::outbox::queue_notices!(&mut *tx, *id, "booked", c.at)?;
-        }
+        // The confirmations owed, for the whole batch in one statement (as
+        // `outbox::queue_notices!` does for one booking).
+        let mut notices = sqlx::QueryBuilder::new(
+            "INSERT INTO outbox (booking_id, event, channel, status, next_attempt_at, created_at)
+             SELECT id, 'booked', 'sms', 'queued', created_at, created_at FROM bookings
+             WHERE notify IN ('sms', 'both') AND id IN ",
+        );
+        push_ids(&mut notices, events.iter().map(|(id, _)| *id));
+        notices.push(
+            " UNION ALL
+             SELECT id, 'booked', 'email', 'queued', created_at, created_at FROM bookings
+             WHERE notify IN ('email', 'both') AND email IS NOT NULL AND id IN ",
+        );
+        push_ids(&mut notices, events.iter().map(|(id, _)| *id));
+        notices.build().execute(&mut *tx).await?;
     }
     append_access!(&mut *tx, &access)?;
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// `(id, id, …)` of the bookings made in a batch.
+fn push_ids(query: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>, ids: impl Iterator<Item = i64>) {
+    let mut list = query.separated(", ");
+    list.push_unseparated("(");
+    for id in ids {
+        list.push_bind(id);
+    }
+    list.push_unseparated(")");
 }

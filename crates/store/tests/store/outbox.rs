@@ -21,6 +21,7 @@ on_both_backends! {
 on_both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     two_drainers_never_claim_the_same_message,
+    a_rush_of_bookings_each_owes_the_messages_its_resident_chose,
 }
 
 /// (event, channel, status) of a booking's messages, oldest first.
@@ -336,5 +337,43 @@ async fn two_drainers_never_claim_the_same_message(db: TestDb) -> anyhow::Result
     assert_eq!(distinct.len(), n);
     let usage = store.notify_usage(today(), today()).await?;
     assert_eq!(usage[0].messages, i64::try_from(n)?);
+    Ok(())
+}
+
+/// Bookings made at once share one group-commit batch on SQLite, whose
+/// confirmations are queued in one statement: each booking still owes
+/// exactly what its resident chose, no more, no less.
+async fn a_rush_of_bookings_each_owes_the_messages_its_resident_chose(
+    db: TestDb,
+) -> anyhow::Result<()> {
+    use NoticeChannel::{Email, Sms};
+    use NoticeEvent::Booked;
+    use NoticeStatus::Queued;
+    let store = &db.store;
+    let slot = one_slot(store, "honcho", thursday(), 64, 0).await?;
+    let choices = ["sms", "email", "both"];
+    let mut rush = tokio::task::JoinSet::new();
+    for n in 0..48 {
+        let store = store.clone();
+        let notify = choices[n % 3];
+        let mobile = format!("090-2222-{n:04}");
+        rush.spawn(async move {
+            let booking = book_with_email(&store, slot.id, notify, &mobile).await?;
+            anyhow::Ok((notify, booking.id))
+        });
+    }
+    let mut made = Vec::new();
+    while let Some(done) = rush.join_next().await {
+        made.push(done??);
+    }
+    assert_eq!(made.len(), 48);
+    for (notify, id) in made {
+        let expected: &[_] = match notify {
+            "sms" => &[(Booked, Sms, Queued)],
+            "email" => &[(Booked, Email, Queued)],
+            _ => &[(Booked, Sms, Queued), (Booked, Email, Queued)],
+        };
+        assert_eq!(messages(store, id).await?, expected, "{notify}");
+    }
     Ok(())
 }

@@ -42,8 +42,10 @@ pub struct WhisperConfig {
     /// Encoder window in seconds (Whisper's default is 30). When set, a turn
     /// shorter than 29 s is encoded in a window of max(chunk_length, its
     /// length + 1 s) by the worker itself (faster-whisper's own
-    /// `chunk_length` still pads to 30 s: measured, no change). Much less CPU;
-    /// see docs/voice.md for the accuracy measured.
+    /// `chunk_length` still pads to 30 s: measured, no change). Default 10:
+    /// 3× less CPU than 30 with the N-best as accurate (docs/voice.md,
+    /// docs/performance.md); 30 gives Whisper's own window. `None`: the
+    /// 30 s path of `model.transcribe`, without N-best.
     pub chunk_length: Option<u32>,
     /// Hypotheses returned per turn (the beam's best, in order), so that the
     /// call can take the first one that answers the question. Only on the
@@ -67,7 +69,7 @@ impl Default for WhisperConfig {
             workers: 1,
             threads: 2,
             beam: 5,
-            chunk_length: None,
+            chunk_length: Some(10),
             n_best: 5,
             max_new_tokens: 96,
             short_max_new_tokens: 24,

@@ -40,6 +40,18 @@ impl Baresip {
     /// Start baresip as user `user` with `mic` (8 kHz mono WAV, padded with
     /// trailing silence: baresip hangs up when the file ends) as microphone.
     pub async fn start(user: &str, mic: &Path) -> Baresip {
+        // A port picked free can be taken before baresip binds it (other
+        // callers, the agent's RTP): then its control socket never opens,
+        // and a second try with fresh ports goes through.
+        for _ in 0..3 {
+            if let Some(phone) = Self::try_start(user, mic).await {
+                return phone;
+            }
+        }
+        panic!("baresip ctrl_tcp did not open (3 tries; see baresip.log)");
+    }
+
+    async fn try_start(user: &str, mic: &Path) -> Option<Baresip> {
         let dir = tempfile::tempdir().unwrap();
         let rec = dir.path().join("rec");
         std::fs::create_dir_all(&rec).unwrap();
@@ -94,7 +106,8 @@ impl Baresip {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let (mut reader, writer) = stream.expect("baresip ctrl_tcp did not open").into_split();
+        // Dropping `child` kills this baresip (kill_on_drop).
+        let (mut reader, writer) = stream?.into_split();
         let (tx, messages) = mpsc::channel(256);
         tokio::spawn(async move {
             let mut buf = Vec::new();
@@ -115,7 +128,7 @@ impl Baresip {
                 }
             }
         });
-        Baresip {
+        Some(Baresip {
             dir,
             sip_port,
             child,
@@ -123,7 +136,7 @@ impl Baresip {
             messages,
             seen: Vec::new(),
             token: 0,
-        }
+        })
     }
 
     /// Send a ctrl_tcp command (e.g. `dial`, `sndcode`, `ausrc`, `hangup`).

@@ -107,6 +107,20 @@ impl TestApp {
     }
 
     async fn book(&self, day: NaiveDate, start_min: u32, party: u8, phone: &str) -> i64 {
+        self.book_on(Channel::Web, false, day, start_min, party, phone)
+            .await
+    }
+
+    /// A booking by `channel`; `name_to_check`: the phone agent's mark.
+    async fn book_on(
+        &self,
+        channel: Channel,
+        name_to_check: bool,
+        day: NaiveDate,
+        start_min: u32,
+        party: u8,
+        phone: &str,
+    ) -> i64 {
         let slot = self
             .store
             .slots_between(VenueId(self.honcho), day, day)
@@ -126,21 +140,23 @@ impl TestApp {
         }
         .validate(d(2026, 11, 25))
         .unwrap();
-        self.store
-            .book(
-                &NewBooking {
-                    slot_id: slot.id,
-                    applicant,
-                    channel: Channel::Web,
-                    request_key: None,
-                },
-                &Actor::Citizen,
-                at(NOW),
-            )
-            .await
-            .unwrap()
-            .id
-            .0
+        let new = NewBooking {
+            slot_id: slot.id,
+            applicant,
+            channel,
+            request_key: None,
+        };
+        match channel {
+            Channel::Phone => {
+                self.store
+                    .book_held(None, &new, &Actor::Phone, name_to_check, at(NOW))
+                    .await
+            }
+            _ => self.store.book(&new, &Actor::Citizen, at(NOW)).await,
+        }
+        .unwrap()
+        .id
+        .0
     }
 
     async fn logged(&self, function: &str) -> usize {
@@ -795,12 +811,16 @@ async fn admins_give_a_venue_its_map_access_and_parking() {
 #[tokio::test]
 async fn a_name_the_phone_agent_could_not_hear_is_marked_until_staff_correct_it() {
     let app = spawn(Role::Staff).await;
-    let id = app.book(d(2026, 12, 3), 600, 1, "090-1111-2222").await;
-    let booking = madoguchi_core::ids::BookingId(id);
-    app.store
-        .mark_name_to_check(booking, chrono::Utc::now())
-        .await
-        .unwrap();
+    let id = app
+        .book_on(
+            Channel::Phone,
+            true,
+            d(2026, 12, 3),
+            600,
+            1,
+            "090-1111-2222",
+        )
+        .await;
     let list_path = format!("/admin/lists?venue={}&date=2026-12-03", app.honcho);
     let page = app.get(&format!("/admin/bookings/{id}")).await;
     assert!(page.body.contains("お名前要確認"), "{}", page.body);
