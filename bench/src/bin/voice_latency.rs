@@ -153,8 +153,9 @@ async fn caller(w: Arc<e2e::World>, n: usize) -> Booking {
     let wish = Wish {
         day: DAYS[n % DAYS.len()],
     };
-    let run = call(&w, &number, true, None, wish).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut run = call(&w, &number, true, None, wish).await;
+    // baresip writes the recording's header as it exits.
+    run.phone.stop().await;
     let (heard, _) = audio::read_wav(&run.phone.recording());
     let levels = audio::frame_rms(&heard, audio::RATE);
     let mut latencies = Vec::new();
@@ -273,10 +274,37 @@ async fn main() {
         }
         let mut lat = Vec::new();
         let mut bookings = Vec::new();
+        let mut stalled = 0;
         for t in tasks {
-            let b = t.await.unwrap();
-            lat.extend(b.latencies.iter().copied());
-            bookings.push(b);
+            match t.await {
+                Ok(b) => {
+                    lat.extend(b.latencies.iter().copied());
+                    bookings.push(b);
+                }
+                // A caller that gave up (no hang-up, no next question):
+                // counted and shown with how its call ended, not a crash
+                // that loses the other callers' figures.
+                Err(e) => {
+                    stalled += 1;
+                    eprintln!("a caller stopped: {e}");
+                }
+            }
+        }
+        if stalled > 0 {
+            for c in w.store.calls(n as i64, 0).await.unwrap() {
+                eprintln!(
+                    "call {}: ended {:?}, outcome {:?}, end state {:?}, reason {:?}, {} turns",
+                    c.id.0,
+                    c.ended_at.is_some(),
+                    c.outcome,
+                    c.end_state,
+                    c.end_reason,
+                    c.turns
+                );
+            }
+            calls_table.push(format!(
+                "| {n} | {stalled} caller(s) stalled | – | – | **no** |"
+            ));
         }
         sampler.abort();
         lat.sort_by(f64::total_cmp);

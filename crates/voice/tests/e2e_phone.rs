@@ -9,8 +9,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use chrono::NaiveDate;
 use madoguchi_core::booking::Channel;
 use madoguchi_core::contact::PhoneNumber;
@@ -89,7 +87,7 @@ async fn check_booking_of(w: &World, id: CallId, day: u32, party: u8) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_booking_by_voice_lands_in_the_database() {
     let (_serial, _engines, w) = setup(VoiceSettings::default()).await;
-    let run = call(&w, "09012345678", true, None, Wish::default()).await;
+    let mut run = call(&w, "09012345678", true, None, Wish::default()).await;
     check_booking(&w, run.id).await;
     let turns = w.turns(run.id).await;
     // Most answers were understood by voice (keys only where misheard).
@@ -106,7 +104,8 @@ async fn a_booking_by_voice_lands_in_the_database() {
 
     // What the caller heard: the greeting and first question, then speech
     // after each spoken answer (the next question).
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // baresip writes the recording's header as it exits.
+    run.phone.stop().await;
     let (heard, rate) = audio::read_wav(&run.phone.recording());
     assert_eq!(rate, audio::RATE);
     let greeting = loud_frames(&heard, 0, run.greeted_at);

@@ -113,7 +113,8 @@ async fn baresip_call_carries_audio_both_ways_and_dtmf_in_order() {
 
     // What baresip recorded from us: one second of tone, silence elsewhere.
     // baresip writes the WAV header's sizes when it closes the file, which
-    // can take longer than a moment on a busy machine: wait for them.
+    // can take seconds on a busy machine: stop it first, then wait for them.
+    phone.stop().await;
     let mut recorded = read_wav(&phone.recording());
     for _ in 0..50 {
         if !recorded.0.is_empty() {

@@ -207,8 +207,19 @@ impl Baresip {
 
     /// Ask baresip to quit and wait for it.
     pub async fn quit(mut self) {
+        self.stop().await;
+    }
+
+    /// Ask baresip to quit and wait for it, keeping its files: on exit it
+    /// closes the recording and writes the WAV header's sizes, so that
+    /// [`Baresip::recording`] can be read whole (a loaded machine may take
+    /// seconds to do that while baresip is still running).
+    pub async fn stop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
         self.command("quit", "").await;
-        if tokio::time::timeout(Duration::from_secs(3), self.child.wait())
+        if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
             .await
             .is_err()
         {
