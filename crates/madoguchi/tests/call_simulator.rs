@@ -102,6 +102,26 @@ fn said_anywhere(lines: &[Value], text: &str) -> bool {
     agent(lines).iter().any(|l| l.contains(text))
 }
 
+/// The demo's 尾西事務所 slot at 10:00 on Thursday 12/10, the day the
+/// scripted callers ask for.
+async fn bisai_dec_10_at_ten(store: &Store) -> madoguchi_store::Slot {
+    let bisai = store
+        .venues(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.code == "bisai")
+        .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    store
+        .slots_between(bisai.id, day, day)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.start_min == 600)
+        .unwrap()
+}
+
 const ELIGIBLE: [&str; 1] = ["はい"];
 
 fn script<'a>(parts: &[&[&'a str]]) -> Vec<&'a str> {
@@ -165,21 +185,7 @@ async fn seats_another_caller_holds_are_not_offered_and_the_caller_hears_the_nex
     let sim = seeded();
     let store = sim.store().await;
     let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap().to_utc();
-    let bisai = store
-        .venues(false)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|v| v.name == "尾西事務所")
-        .unwrap();
-    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
-    let ten = store
-        .slots_between(bisai.id, day, day)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.start_min == 600)
-        .unwrap();
+    let ten = bisai_dec_10_at_ten(&store).await;
     // Another caller is confirming 10:00 and holds every seat left.
     let free = ten.capacity - ten.booked - ten.held;
     assert!(free > 0, "the demo leaves room at 10:00");
@@ -321,21 +327,7 @@ async fn a_wrong_answer_is_corrected_at_the_read_back() {
     assert_eq!(end["start"], "2026-12-11T11:00:00+09:00");
     // The seat first held (12/10 10:00) was given back.
     let store = sim.store().await;
-    let venue = store
-        .venues(false)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|v| v.code == "bisai")
-        .unwrap();
-    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
-    let first = store
-        .slots_between(venue.id, day, day)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.start_min == 600)
-        .unwrap();
+    let first = bisai_dec_10_at_ten(&store).await;
     assert_eq!(store.held_seats(first.id).await.unwrap(), 0);
 }
 
