@@ -25,6 +25,15 @@ pub fn end_of_turn_ms(expect: Expect, s: &VoiceSettings) -> u32 {
     }
 }
 
+/// Whether the caller may go on after a whole answer, so that a complete
+/// early hypothesis must not end the turn: at the first question a request
+/// comes in one breath with pauses between its sentences
+/// (「予約をお願いします。」 … 「尾西で、12月3日の午前10時に、ふたりです」),
+/// and ending at the first pause would lose all but the errand.
+pub fn may_go_on(expect: Expect) -> bool {
+    matches!(expect, Expect::Intent)
+}
+
 /// Whether `text` answers the question whole, so that the turn can end
 /// without waiting for more (a day that cannot be booked is still a whole
 /// answer: the dialog says so).
@@ -382,6 +391,14 @@ mod tests {
         let hyps = ["いまいせで", "美西事務所で"];
         let got = pick(Expect::Venue, hyps, &p, fix).unwrap();
         assert_eq!(got, ("美西事務所で", true));
+    }
+
+    #[test]
+    fn only_the_first_question_waits_for_more_after_a_whole_answer() {
+        assert!(may_go_on(Expect::Intent));
+        for e in [Expect::YesNo, Expect::Confirm, Expect::Venue, Expect::Date] {
+            assert!(!may_go_on(e), "{e:?}");
+        }
     }
 
     #[test]

@@ -559,6 +559,11 @@ impl Session {
         let Some(spec) = self.speculation.as_ref() else {
             return Ok(Flow::Go);
         };
+        if expect::may_go_on(self.expect) {
+            // The ordinary end of turn decides; the speculative result is
+            // used then if nothing more was said.
+            return Ok(Flow::Go);
+        }
         if spec.speech_frames != self.detector.speech_frames() {
             // More was said: that recognition is of a part; it finishes
             // in the background and is ignored.
