@@ -48,6 +48,10 @@ pub(crate) async fn answer(call: &Call, query: Query) -> Result<Answer, CallErro
         } => Answer::Changed(change(call, &number, &phone, SlotId(slot_id), hold_id).await?),
         Query::Cancel { number, phone } => Answer::Cancelled(cancel(call, &number, &phone).await?),
         Query::SendLink { to } => Answer::LinkQueued(send_link(call, &to).await?),
+        Query::ReadName { name } => Answer::Reading(match &call.reader {
+            Some(reader) => reader.read(&name).await,
+            None => None,
+        }),
     })
 }
 

@@ -128,6 +128,12 @@ pub enum Query {
     SendLink {
         to: String,
     },
+    /// How a name heard in kanji is read (katakana), from a pronunciation
+    /// dictionary; answered `None` where there is none (the text
+    /// simulator), and the caller is asked for the reading.
+    ReadName {
+        name: String,
+    },
 }
 
 /// Why the requested slot cannot be offered.
@@ -180,6 +186,8 @@ pub enum Answer {
     Cancelled(Result<BookingInfo, Refusal>),
     /// Whether the link SMS is (or already was) queued; false at the cap.
     LinkQueued(bool),
+    /// The dictionary reading of the name, if every part of it has one.
+    Reading(Option<String>),
 }
 
 /// Something the agent says.

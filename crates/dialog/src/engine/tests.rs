@@ -53,6 +53,9 @@ struct Harness {
     engine: Engine,
     queries: Vec<Query>,
     world: Box<dyn FnMut(&Query) -> Answer>,
+    /// What the pronunciation dictionary answers (none, as in the text
+    /// simulator, unless a test sets it).
+    reading: Option<String>,
 }
 
 impl Harness {
@@ -65,6 +68,7 @@ impl Harness {
             engine: Engine::new(scenario, ctx),
             queries: Vec::new(),
             world: Box::new(world),
+            reading: None,
         }
     }
 
@@ -76,7 +80,10 @@ impl Harness {
             for o in pending {
                 if let Output::Query(q) = &o {
                     self.queries.push(q.clone());
-                    let answer = (self.world)(q);
+                    let answer = match q {
+                        Query::ReadName { .. } => Answer::Reading(self.reading.clone()),
+                        _ => (self.world)(q),
+                    };
                     next.extend(self.engine.handle(Event::Answer(answer)));
                 }
                 all.push(o);
@@ -588,6 +595,59 @@ fn a_name_never_heard_is_kept_for_staff_and_the_call_goes_on() {
             .iter()
             .any(|q| matches!(q, Query::FindBooking { .. }))
     );
+}
+
+#[test]
+fn a_name_heard_in_kanji_is_read_from_the_dictionary_and_said_back() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    h.reading = Some("イチノミヤ タロウ".into());
+    to_date_question(&mut h);
+    h.say("12月10日の午前10時");
+    // No reading question: the dictionary's reading goes to the read-back.
+    assert_eq!(prompts(&h.say("一宮太郎です")), ["ask_birth"]);
+    assert_eq!(
+        h.queries.last(),
+        Some(&Query::ReadName {
+            name: "一宮太郎".into()
+        })
+    );
+    let read_back = h.say("昭和35年4月1日");
+    assert!(text(&read_back).contains("イチノミヤ\u{3000}タロウさま"));
+    // A reading the caller says is wrong is asked of the caller, not of
+    // the dictionary again.
+    assert_eq!(prompts(&h.say("いいえ、名前が違います")), ["ask_name"]);
+    assert_eq!(prompts(&h.say("一宮太郎")), ["ask_kana"]);
+    assert_eq!(prompts(&h.say("いちのみや たろう")), ["confirm_booking"]);
+    let done = h.say("はい");
+    assert!(ended(&done).is_some_and(|e| e.outcome == Outcome::Booked));
+    let Some(Query::Book(request)) = h.queries.last() else {
+        panic!("booked");
+    };
+    assert_eq!(request.name, "一宮太郎");
+    assert_eq!(request.name_kana, "イチノミヤ\u{3000}タロウ");
+    assert!(!request.name_to_check);
+    let lookups = h
+        .queries
+        .iter()
+        .filter(|q| matches!(q, Query::ReadName { .. }))
+        .count();
+    assert_eq!(lookups, 1);
+}
+
+#[test]
+fn a_name_the_dictionary_cannot_read_is_asked_for_its_reading() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    to_date_question(&mut h);
+    h.say("12月10日の午前10時");
+    assert_eq!(prompts(&h.say("一宮太郎")), ["ask_kana"]);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use super::{Engine, OfferMode, Pending, Step, Task};
 use crate::prompts;
 use crate::types::*;
+use madoguchi_core::name::NameKana;
 
 impl Engine {
     pub(super) fn answer(&mut self, out: &mut Vec<Output>, answer: Answer) {
@@ -130,6 +131,13 @@ impl Engine {
                 self.draft.found = Some(info);
                 self.say(out, "cancelled", &[]);
                 self.close(out, Outcome::Cancelled, EndReason::Completed);
+            }
+            (Pending::Reading, Answer::Reading(reading)) => {
+                if let Some(kana) = reading.and_then(|r| NameKana::parse(&r).ok()) {
+                    self.understood = "kana_from_dictionary".into();
+                    self.draft.kana = Some(kana.as_str().to_owned());
+                }
+                self.next(out);
             }
             (Pending::Find, Answer::Booking(Some(info))) => {
                 self.understood = "found".into();

@@ -11,6 +11,7 @@
 pub mod dtmf;
 pub mod expect;
 pub mod hints;
+mod names;
 pub mod turn;
 pub mod warm;
 pub mod wav;
@@ -25,6 +26,7 @@ use madoguchi_calls::{
 use madoguchi_core::Clock;
 use madoguchi_dialog::Expect;
 use madoguchi_store::Store;
+use names::SynthesizerReading;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -402,6 +404,9 @@ impl Session {
                 caller_id: self.line.caller_id.clone(),
                 dry_run: false,
                 scenario: ScenarioChoice::Published,
+                reader: Some(Arc::new(SynthesizerReading(
+                    self.agent.voice.engine().clone(),
+                ))),
             },
         )
         .await?;
