@@ -98,6 +98,11 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
         &["venue", "date", "time"],
     ),
     (
+        "slot_ok_time",
+        "{time}、お取りできます。",
+        &["venue", "date", "time"],
+    ),
+    (
         "offer_slot",
         "{date}、{time}はいかがですか。",
         &["venue", "date", "time"],
@@ -178,13 +183,13 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
     ),
     (
         "confirm_booking",
-        "確認します。{venue}、{date}、{time}、{party}名さま、{name}さま。よろしいですか。",
+        "確認します。{venue}、{date}、{time}、{party}名さま、{name}さま、{birth}生まれ。よろしいですか。",
         &["venue", "date", "time", "party", "name", "birth", "phone"],
     ),
     (
         "confirm_booking_phone",
-        "確認します。{venue}、{date}、{time}、{party}名さま、{name}さま。お知らせは、{phone}へお送りします。よろしいですか。",
-        &["venue", "date", "time", "party", "name", "phone"],
+        "確認します。{venue}、{date}、{time}、{party}名さま、{name}さま、{birth}生まれ。お知らせは、{phone}へお送りします。よろしいですか。",
+        &["venue", "date", "time", "party", "name", "birth", "phone"],
     ),
     (
         "confirm_booking_retry",
@@ -193,7 +198,7 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
     ),
     (
         "ask_fix",
-        "どこを変えますか。会場、人数、日にち、時間、お名前、電話番号の、どれですか。",
+        "どこを変えますか。会場、人数、日にち、時間、お名前、生年月日、電話番号の、どれですか。",
         &[],
     ),
     (
@@ -339,7 +344,8 @@ pub enum PieceKind {
     Fixed,
     /// A value from a closed set ([`values`]).
     Value,
-    /// A caller's name: the only text synthesized during a call.
+    /// The caller's own words (the name's reading, the birth date): the
+    /// only text synthesized during a call.
     Name,
 }
 
@@ -377,6 +383,15 @@ pub fn name(text: impl Into<String>) -> Pieces {
     vec![Piece {
         kind: PieceKind::Name,
         text: text.into(),
+    }]
+}
+
+/// A birth date as said back (昭和35年4月1日, 平成元年1月8日): the caller's
+/// own words, synthesized during the call like the name.
+pub fn birth(d: NaiveDate) -> Pieces {
+    vec![Piece {
+        kind: PieceKind::Name,
+        text: ja::speak_birth_date(d),
     }]
 }
 

@@ -23,8 +23,7 @@
 //!
 //! For the agent's speech: [`to_spoken_digits`] (numbers digit by digit,
 //! since Open JTalk reads "1234" as a quantity), [`speak_date`] ("12月3日
-//! 木曜日"), [`speak_time`] ("午後2時半") and [`speak_birth_date`] ("昭和35年4月1日、
-//! 1960年").
+//! 木曜日"), [`speak_time`] ("午後2時半") and [`speak_birth_date`] ("昭和35年4月1日").
 //!
 //! Check [`parse_command`] before the question's own parser: "もう一度" is a
 //! command at every step.

@@ -125,6 +125,8 @@ struct Draft {
     hour_missing: bool,
     /// The day found bookable (a date said without a time).
     day_checked: Option<NaiveDate>,
+    /// The day said back with its weekday in the time question.
+    day_said_back: Option<NaiveDate>,
     slot: Option<SlotOffer>,
     hold: Option<i64>,
     name: Option<String>,

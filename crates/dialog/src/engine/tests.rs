@@ -191,9 +191,10 @@ fn a_booking_collects_everything_reads_it_back_and_books_with_the_hold() {
     assert_eq!(prompts(&h.say("2人")), ["ask_date"]);
     assert_eq!(prompts(&h.say("12月10日")), ["ask_time"]);
     let taken = h.say("午前10時");
-    // What was asked for, to the minute: said, not asked again.
-    assert_eq!(prompts(&taken), ["slot_ok", "ask_name"]);
-    assert!(text(&taken).contains("12月10日 木曜日、午前10時、お取りできます"));
+    // What was asked for, to the minute: said, not asked again (the day
+    // was just said back with the time question).
+    assert_eq!(prompts(&taken), ["slot_ok_time", "ask_name"]);
+    assert!(text(&taken).starts_with("午前10時、お取りできます"));
     assert_eq!(
         h.queries[1..3],
         [
@@ -216,7 +217,7 @@ fn a_booking_collects_everything_reads_it_back_and_books_with_the_hold() {
     assert_eq!(prompts(&read_back), ["confirm_booking"]);
     assert_eq!(
         text(&read_back),
-        "確認します。尾西事務所、12月10日 木曜日、午前10時、2名さま、イチノミヤ\u{3000}タロウさま。よろしいですか。"
+        "確認します。尾西事務所、12月10日 木曜日、午前10時、2名さま、イチノミヤ\u{3000}タロウさま、昭和35年4月1日生まれ。よろしいですか。"
     );
     let done = h.say("はい");
     assert_eq!(
@@ -506,6 +507,47 @@ fn a_correction_said_with_its_value_at_the_read_back_is_taken() {
 }
 
 #[test]
+fn the_birth_date_is_read_back_and_a_wrong_one_is_taken_or_keyed() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    to_venue_question(&mut h);
+    for a in ["尾西", "2人", "12月10日の午前10時", "いちのみや たろう"] {
+        h.say(a);
+    }
+    // ついたち heard as 2日, the recognizer's favourite slip.
+    let read_back = h.say("昭和35年4月2日");
+    assert!(text(&read_back).contains("昭和35年4月2日生まれ"));
+    // The right date said with the no: taken, the visit's day untouched.
+    let out = h.say("いいえ、昭和35年4月1日です");
+    assert_eq!(prompts(&out), ["confirm_booking"]);
+    assert!(text(&out).contains("12月10日 木曜日、午前10時"));
+    assert!(text(&out).contains("昭和35年4月1日生まれ"));
+    // Named wrong without a value: the keypad is offered at once.
+    let out = h.say("生年月日が違います");
+    assert_eq!(prompts(&out), ["ask_birth_retry"]);
+    let out = h.keys("19600401");
+    assert_eq!(prompts(&out), ["confirm_booking"]);
+    let done = h.say("はい");
+    assert!(ended(&done).is_some_and(|e| e.outcome == Outcome::Booked));
+    let Some(Query::Book(request)) = h.queries.last() else {
+        panic!("booked");
+    };
+    assert_eq!(
+        request.birth_date,
+        NaiveDate::from_ymd_opt(1960, 4, 1).unwrap()
+    );
+    assert!(h.queries.contains(&Query::FindSlot {
+        venue_id: 20,
+        date: DateWish::Day(day(12, 10)),
+        time: TimeWish::At(600),
+        seats: 2
+    }));
+}
+
+#[test]
 fn a_weekday_that_does_not_match_the_date_is_asked() {
     let mut h = Harness::new(Scenario::default(), ctx(true, None), friendly_world);
     to_date_question(&mut h);
@@ -636,6 +678,32 @@ fn a_name_heard_in_kanji_is_read_from_the_dictionary_and_said_back() {
         .filter(|q| matches!(q, Query::ReadName { .. }))
         .count();
     assert_eq!(lookups, 1);
+}
+
+#[test]
+fn a_name_heard_with_digits_is_kept_in_kanji_and_marked_for_staff() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    h.reading = Some("イチノミヤ タロウ".into());
+    to_date_question(&mut h);
+    h.say("12月10日の午前10時");
+    assert_eq!(prompts(&h.say("1のみや、たろうです。")), ["ask_birth"]);
+    assert_eq!(
+        h.queries.last(),
+        Some(&Query::ReadName {
+            name: "一のみや\u{3000}たろう".into()
+        })
+    );
+    h.say("昭和35年4月1日");
+    h.say("はい");
+    let Some(Query::Book(request)) = h.queries.last() else {
+        panic!("booked");
+    };
+    assert_eq!(request.name, "一のみや\u{3000}たろう");
+    assert!(request.name_to_check);
 }
 
 #[test]
@@ -819,7 +887,7 @@ fn a_slot_taken_before_it_could_be_held_is_searched_again() {
     to_date_question(&mut h);
     h.say("12月10日");
     let out = h.say("午前10時");
-    assert_eq!(prompts(&out), ["slot_taken", "slot_ok", "ask_name"]);
+    assert_eq!(prompts(&out), ["slot_taken", "slot_ok_time", "ask_name"]);
     assert_eq!(h.engine.current_hold(), Some(8));
 }
 

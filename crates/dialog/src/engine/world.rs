@@ -15,6 +15,7 @@ impl Engine {
             (Pending::Probe(day), Answer::Slot(SlotSearch::Available(_))) => {
                 self.understood = format!("day_open={day}");
                 self.draft.day_checked = Some(day);
+                self.draft.day_said_back = Some(day);
                 self.next(out);
             }
             (Pending::Probe(day), Answer::Slot(SlotSearch::Unavailable { why, alternatives })) => {
@@ -65,7 +66,13 @@ impl Engine {
                             ("date", prompts::date(date)),
                             ("time", prompts::time(time)),
                         ];
-                        self.say(out, "slot_ok", &vars);
+                        // The day was just said back with the time question.
+                        let id = if self.draft.day_said_back == Some(date) {
+                            "slot_ok_time"
+                        } else {
+                            "slot_ok"
+                        };
+                        self.say(out, id, &vars);
                         self.next(out);
                     }
                     _ => {
