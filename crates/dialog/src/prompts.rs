@@ -69,6 +69,11 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
         "一度にご予約できるのは4名さままでです。",
         &[],
     ),
+    (
+        "party_too_large",
+        "申し訳ありません。{party}名さまご一緒に空いている枠がありません。{at_most}名さままででしたら、お取りできます。",
+        &["party", "at_most"],
+    ),
     ("ask_date", "何日の、何時ごろですか。", &["party"]),
     (
         "ask_date_retry",

@@ -139,6 +139,11 @@ pub enum Query {
 /// Why the requested slot cannot be offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
+    /// No slot in the reception window has room for the whole party, but
+    /// this many together can be booked.
+    PartyTooLarge {
+        at_most: u8,
+    },
     Full,
     /// No slot then (closed, out of hours, outside the reception window).
     NoSlot,

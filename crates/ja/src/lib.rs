@@ -43,7 +43,9 @@ pub use answers::{
     Command, Intent, YesNo, parse_command, parse_intent, parse_party_size, parse_yes_no,
 };
 pub use birth::{parse_birth_date, speak_birth_date};
-pub use closed::{DateMatch, match_choice, match_date, match_time, match_venue, match_yes_no};
+pub use closed::{
+    DateMatch, confusable_days, match_choice, match_date, match_time, match_venue, match_yes_no,
+};
 pub use date::{DateAnswer, DateContext, parse_date, said_weekday, speak_date};
 pub use digits::{parse_digits, parse_phone, to_spoken_digits};
 pub use keypad::{keypad_date, keypad_time};

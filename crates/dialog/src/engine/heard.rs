@@ -151,6 +151,14 @@ impl Engine {
         }
         if let (Some(ja::DateAnswer::Day(d)), Some(said)) = (heard.date, ja::said_weekday(text)) {
             heard.weekday_clash = d.weekday() != said;
+            // 「1月4日の月曜日」 heard as 6日: the confusable day that falls on
+            // the weekday said is the likelier one (asked, not taken).
+            if let Some(twin) = ja::confusable_days(d.day())
+                .filter_map(|n| d.with_day(n))
+                .find(|t| heard.weekday_clash && t.weekday() == said && *t >= today)
+            {
+                heard.date = Some(ja::DateAnswer::Day(twin));
+            }
         }
         if *step == Step::Time || says_time(&c) {
             let (open, close) = self.venue_hours();

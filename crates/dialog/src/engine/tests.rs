@@ -563,6 +563,53 @@ fn a_weekday_that_does_not_match_the_date_is_asked() {
 }
 
 #[test]
+fn a_weekday_clash_proposes_the_confusable_day_that_falls_on_it() {
+    let mut h = Harness::new(Scenario::default(), ctx(true, None), friendly_world);
+    to_date_question(&mut h);
+    // 2027-01-04 is a Monday; よっか heard as 6日 (a Wednesday).
+    let out = h.say("1月6日の月曜日");
+    assert_eq!(prompts(&out), ["confirm_date"]);
+    assert!(
+        text(&out).contains("1月4日 月曜日で、よろしいですか"),
+        "{}",
+        text(&out)
+    );
+    h.say("はい");
+    assert!(h.queries.iter().any(|q| matches!(
+        q,
+        Query::FindSlot { date: DateWish::Day(d), .. } if *d == NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()
+    )));
+}
+
+#[test]
+fn a_party_too_large_for_any_slot_is_asked_again_keeping_the_rest() {
+    let mut h = Harness::new(Scenario::default(), ctx(true, None), |q| match q {
+        Query::FindSlot { seats: 3.., .. } => Answer::Slot(SlotSearch::Unavailable {
+            why: Unavailable::PartyTooLarge { at_most: 2 },
+            alternatives: vec![],
+        }),
+        other => friendly_world(other),
+    });
+    to_venue_question(&mut h);
+    h.say("尾西");
+    h.say("3人");
+    let out = h.say("12月10日の午前10時");
+    assert_eq!(prompts(&out), ["party_too_large", "ask_party"]);
+    assert!(text(&out).contains("3名さまご一緒に"), "{}", text(&out));
+    assert!(text(&out).contains("2名さままで"), "{}", text(&out));
+    assert!(!h.engine.is_ended());
+    let out = h.say("2人");
+    assert_eq!(prompts(&out), ["slot_ok", "ask_name"]);
+    assert_eq!(
+        h.queries.last(),
+        Some(&Query::Hold {
+            slot_id: 5,
+            seats: 2
+        })
+    );
+}
+
+#[test]
 fn a_day_that_cannot_be_booked_is_said_and_the_nearest_offered() {
     let mut h = Harness::new(Scenario::default(), ctx(true, None), |q| match q {
         Query::FindSlot {
