@@ -553,6 +553,18 @@ mod tests {
     }
 
     #[test]
+    fn metrics_are_off_unless_a_listener_is_given() {
+        let defaults = Config::load(None, std::iter::empty()).unwrap();
+        assert_eq!(defaults.metrics.listen, None);
+        let env = vec![(
+            "MADOGUCHI_METRICS_LISTEN".to_owned(),
+            "127.0.0.1:9090".to_owned(),
+        )];
+        let set = Config::load(None, env.into_iter()).unwrap();
+        assert_eq!(set.metrics.listen.as_deref(), Some("127.0.0.1:9090"));
+    }
+
+    #[test]
     fn the_example_configuration_is_valid() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../madoguchi.example.toml");
         let config = Config::load(Some(&path), std::iter::empty()).unwrap();

@@ -412,13 +412,14 @@ async fn serve(
     let phone = voice::start(config, sip, store.clone(), clock.clone());
     let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
     let state = monitoring::with_phone_readiness(state, phone.as_ref().map(|(_, p)| p));
-    if let Some(metrics_listen) = &config.metrics.listen {
-        monitoring::serve_metrics(metrics_listen, state.clone()).await?;
-    }
+    let metrics = match &config.metrics.listen {
+        Some(listen) => Some(monitoring::serve_metrics(listen, state.clone()).await?),
+        None => None,
+    };
     let app = web_app(state, phone.as_ref().map(|(routes, _)| routes.clone()));
     // Tools and tests wait for the first line; people read the summary.
     let mut stdout = tokio::io::stdout();
-    let summary = startup::summary(address, &account, &phone_state);
+    let summary = startup::summary(address, &account, &phone_state, metrics);
     stdout
         .write_all(format!("madoguchi listening on http://{address}\n{summary}").as_bytes())
         .await?;

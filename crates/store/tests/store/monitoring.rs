@@ -6,7 +6,11 @@ use crate::harness::TestDb;
 use madoguchi_core::booking::Channel;
 use madoguchi_store::{Backend, BackupError, CallEnd, ChannelLabel, NewCall, OutcomeLabel};
 
-on_both_backends!(#[tokio::test] counters_backlog_and_readiness, backups);
+on_both_backends!(
+    #[tokio::test]
+    counters_backlog_and_readiness,
+    backups
+);
 
 async fn counters_backlog_and_readiness(db: TestDb) -> anyhow::Result<()> {
     let store = &db.store;
@@ -47,7 +51,11 @@ async fn counters_backlog_and_readiness(db: TestDb) -> anyhow::Result<()> {
     store.end_call(id, &end, now()).await?;
     assert_eq!(activity.calls_in_progress.get(), 0, "a call ends once");
     let other = activity.calls_ended.get(&OutcomeLabel { outcome: "other" });
-    assert_eq!(other.map_or(0, |c| c.get()), 1, "unknown outcomes are bounded");
+    assert_eq!(
+        other.map_or(0, |c| c.get()),
+        1,
+        "unknown outcomes are bounded"
+    );
 
     store.purge_bookings_before(thursday()).await?;
     assert_eq!(activity.purge_runs.get(), 1);
