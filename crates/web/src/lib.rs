@@ -62,6 +62,7 @@ pub struct AppState {
     metrics: metrics::SharedMetrics,
     /// Checks the binary adds to `/readyz` (the phone's engines).
     readiness: Vec<ReadinessCheck>,
+    ready_cache: Arc<health::ReadyCache>,
 }
 
 impl AppState {
@@ -86,6 +87,7 @@ impl AppState {
             availability: Arc::default(),
             metrics,
             readiness: Vec::new(),
+            ready_cache: Arc::default(),
         })
     }
 
