@@ -283,5 +283,6 @@ proptest! {
     fn dates_are_spoken_for_any_day(date in day()) {
         prop_assert!(!speak_date(date).is_empty());
         prop_assert!(!speak_birth_date(date).is_empty());
+        let _: Vec<u32> = confusable_days(chrono::Datelike::day(&date)).collect();
     }
 }
