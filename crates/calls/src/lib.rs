@@ -9,6 +9,7 @@
 //! input as received and what was understood; a call that ends early
 //! records its state and reason (C6). Nothing personal goes to the logs.
 
+mod rehearsal;
 mod resolve;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
@@ -409,9 +410,12 @@ impl Call {
             for output in pending {
                 match output {
                     dialog::Output::Say(u) => {
-                        prompt_ids.push(u.prompt_id.clone());
-                        prompt_texts.push(u.text.clone());
-                        outputs.push(Output::Say(u));
+                        let notice = rehearsal::notice_after(self, &u);
+                        for u in std::iter::once(u).chain(notice) {
+                            prompt_ids.push(u.prompt_id.clone());
+                            prompt_texts.push(u.text.clone());
+                            outputs.push(Output::Say(u));
+                        }
                     }
                     dialog::Output::Action(dialog::Action::ReleaseHold { hold_id }) => {
                         if !self.dry_run {

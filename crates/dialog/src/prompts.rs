@@ -20,6 +20,12 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
         "{city}、マイナンバーカードの予約窓口です。",
         &["city"],
     ),
+    // Said after the greeting on a rehearsal (staging) instance only.
+    (
+        "rehearsal_notice",
+        "これは練習用の環境です。予約は実際には行われません。",
+        &[],
+    ),
     ("ask_intent", "ご用件をどうぞ。", &[]),
     (
         "ask_intent_retry",

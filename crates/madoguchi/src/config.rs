@@ -158,6 +158,10 @@ pub struct ServiceSection {
     /// Access-log entries are deleted this many days after they were
     /// written (default 365).
     pub access_log_days: Option<u32>,
+    /// A rehearsal (staging) instance: a banner on every page, a sentence
+    /// in every call's greeting, SMS and email kept for staff instead of
+    /// sent (docs/operations.md). Never on the instance residents use.
+    pub rehearsal: bool,
 }
 
 impl ServiceSection {

@@ -7,6 +7,7 @@ mod call;
 mod config;
 mod demo;
 mod monitoring;
+mod rehearse;
 mod startup;
 mod voice;
 
@@ -86,6 +87,9 @@ enum Command {
         #[command(subcommand)]
         what: call::CallCommand,
     },
+    /// Opening day on a rehearsal instance: many web bookings and phone
+    /// calls at once, then what happened, checked against the database.
+    Rehearse(rehearse::RehearseArgs),
 }
 
 #[derive(Subcommand)]
@@ -146,7 +150,13 @@ async fn main() -> anyhow::Result<()> {
     }
     let store = Store::connect(&target)
         .await
-        .with_context(|| format!("opening the database {}", redact(&target)))?;
+        .with_context(|| format!("opening the database {}", redact(&target)))?
+        .with_rehearsal(config.service.rehearsal);
+    if store.is_rehearsal() {
+        tracing::warn!(
+            "rehearsal mode: pages and calls say so, SMS and email are kept for staff, never sent"
+        );
+    }
     store.migrate().await.context("applying migrations")?;
     let mut settings = (*store.settings().await?).clone();
     if config.service.apply(&mut settings)? {
@@ -188,6 +198,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Call { what } => {
             call::run(store.clone(), clock.clone(), what).await?;
+        }
+        Command::Rehearse(args) => {
+            rehearse::run(store.clone(), clock.clone(), &config, args).await?;
         }
         Command::Admin { what } => {
             admin::run(&store, what, clock.now()).await?;
@@ -311,9 +324,10 @@ async fn purge(store: &Store, clock: &dyn Clock, key: &ChainKey) -> anyhow::Resu
         .context("retention period reaches before the calendar")?;
     let deleted = store.purge_bookings_before(before).await?;
     // Call logs hold what callers said: kept as long as bookings (docs/dialog.md).
-    store
-        .purge_calls_before(clock.now() - chrono::Duration::days(i64::try_from(days).unwrap_or(30)))
-        .await?;
+    let kept_until = clock.now() - chrono::Duration::days(i64::try_from(days).unwrap_or(30));
+    store.purge_calls_before(kept_until).await?;
+    // A rehearsal's kept messages hold what residents would have been sent.
+    store.purge_diverted_before(kept_until).await?;
     if deleted > 0 {
         tracing::info!(deleted, %before, "personal data past the retention period deleted");
     }
@@ -373,7 +387,11 @@ async fn serve(
     });
     // Notifications: the outbox worker runs on every instance (the store
     // hands each message to one of them).
-    let delivery = madoguchi_notify::Delivery::from_config(&config.email, &config.sms)?;
+    let delivery = if store.is_rehearsal() {
+        madoguchi_notify::Delivery::rehearsal_sink(store.clone(), clock.clone())
+    } else {
+        madoguchi_notify::Delivery::from_config(&config.email, &config.sms)?
+    };
     if !delivery.sms_configured() || !delivery.email_configured() {
         tracing::warn!(
             sms = delivery.sms_configured(),

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod providers;
 pub mod redact;
 pub mod settings;
+pub mod sink;
 pub mod templates;
 pub mod worker;
 

@@ -515,6 +515,16 @@ impl Store {
             .collect())
     }
 
+    /// How many bookings are not cancelled (a rehearsal's tally).
+    pub async fn active_bookings(&self) -> Result<u64> {
+        let (n,): (i64,) = read!(self, pool => {
+            sqlx::query_as("SELECT COUNT(*) FROM bookings WHERE status <> 'cancelled'")
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The slot, if a new booking may be taken for it at `now`.
     pub(crate) async fn bookable_slot(
         &self,

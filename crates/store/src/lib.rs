@@ -21,6 +21,7 @@ mod backup;
 mod bookings;
 mod cache;
 mod calls;
+mod diverted;
 mod group_commit;
 mod health;
 mod holds;
@@ -51,6 +52,7 @@ pub use calls::{
     CallCount, CallEnd, CallId, CallSummary, CallTurn, NewCall, RecognitionCorrection,
     ScenarioVersion, VenueAlias,
 };
+pub use diverted::{DivertedMessage, NewDiverted};
 pub use health::{Backlog, Unready};
 pub use holds::{HoldId, SeatHold};
 pub use link_sms::{ClaimedLinkSms, LinkSms, LinkSmsQueued};
@@ -112,6 +114,8 @@ pub struct Store {
     cache: std::sync::Arc<cache::Cache>,
     /// Counters for the metrics endpoint.
     activity: std::sync::Arc<Activity>,
+    /// A rehearsal (staging) instance (see `diverted.rs`).
+    rehearsal: bool,
 }
 
 /// Which backend a [`Store`] runs on.
@@ -201,6 +205,7 @@ impl Store {
                 db: Db::Postgres(pool),
                 cache: Default::default(),
                 activity: Default::default(),
+                rehearsal: false,
             });
         }
         let path = target.strip_prefix("sqlite://").unwrap_or(target);
@@ -243,6 +248,7 @@ impl Store {
             },
             cache,
             activity: Default::default(),
+            rehearsal: false,
         })
     }
 

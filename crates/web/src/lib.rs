@@ -15,6 +15,7 @@ mod idempotency;
 mod limits;
 mod metrics;
 mod read_cache;
+pub mod rehearsal;
 mod session;
 mod views;
 
@@ -158,6 +159,10 @@ pub fn app_with(state: AppState, extra: Router) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rehearsal::mark,
         ))
         .with_state(state)
 }

@@ -41,6 +41,7 @@ mod access_log;
 mod account;
 mod auth;
 mod calls;
+mod diverted;
 mod flash;
 mod layout;
 mod notifications;
@@ -125,6 +126,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/bookings/{id}/notifications/{message}/resend",
             post(notifications::resend),
         )
+        .route("/rehearsal/messages", get(diverted::list))
         .route("/calls", get(calls::list))
         .route(
             "/calls/rehearse",

@@ -381,6 +381,7 @@ async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in() {
 /// 999999, which does not exist, so nothing is changed.
 const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin", Role::Viewer),
+    ("GET", "/admin/rehearsal/messages", Role::Staff),
     ("GET", "/admin/account", Role::Viewer),
     ("GET", "/admin/users", Role::Admin),
     ("POST", "/admin/users", Role::Admin),
