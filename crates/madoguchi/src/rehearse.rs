@@ -466,7 +466,7 @@ impl WebResident {
     /// Made-up residents; a third of them want email, the rest SMS.
     fn applicant(&self, slot: i64, party: i64) -> serde_json::Value {
         let n = self.n;
-        let email = n % 3 == 0;
+        let email = n.is_multiple_of(3);
         serde_json::json!({
             "slot_id": slot,
             "party_size": party,
