@@ -122,3 +122,46 @@ async fn rehearse_refuses_an_instance_that_is_not_a_rehearsal() {
     assert_eq!(store.active_bookings().await.unwrap(), before);
     store.close().await;
 }
+
+/// The greeting of `call simulate`, with or without rehearsal mode.
+fn greeting(db: &str, rehearsal: bool) -> String {
+    use std::io::Write;
+    let mut command = Command::new(bin());
+    command
+        .args([
+            "--db",
+            db,
+            "--now",
+            NOW,
+            "call",
+            "simulate",
+            "--json",
+            "--dry-run",
+        ])
+        .env_remove("MADOGUCHI_SERVICE_REHEARSAL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if rehearsal {
+        command.env("MADOGUCHI_SERVICE_REHEARSAL", "true");
+    }
+    let mut child = command.spawn().unwrap();
+    writeln!(child.stdin.take().unwrap(), "#hangup").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let first = String::from_utf8(output.stdout).unwrap();
+    let line: Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    line["agent"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn every_call_on_a_rehearsal_instance_says_so_right_after_the_greeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(&dir);
+    let said = greeting(&db, true);
+    assert!(
+        said.starts_with("一宮市、マイナンバーカードの予約窓口です。これは練習用の環境です。予約は実際には行われません。ご用件をどうぞ。"),
+        "{said}"
+    );
+    let normal = greeting(&db, false);
+    assert!(!normal.contains("練習用"), "{normal}");
+}
