@@ -12,6 +12,8 @@ use madoguchi_store::NoticeStatus;
 
 async fn kept_not_sent(w: &World) {
     let booking = w.book("both", "090-1234-5678", "hanako@example.jp").await;
+    // The rehearsal's tally of bookings, on this backend too.
+    assert_eq!(w.store.active_bookings().await.unwrap(), 1);
     let delivery = Delivery::rehearsal_sink(w.store.clone(), w.clock.clone());
     let pass = w.worker(delivery).run_once().await.unwrap();
     assert_eq!(pass.sent, 2, "{pass:?}");
