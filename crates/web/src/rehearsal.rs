@@ -57,13 +57,26 @@ pub(crate) async fn mark(State(state): State<AppState>, request: Request, next: 
         }
     };
     let page = String::from_utf8_lossy(&bytes);
-    let marked = match page
-        .find("<body")
-        .and_then(|at| page[at..].find('>').map(|end| at + end + 1))
-    {
+    let marked = match banner_place(&page) {
         Some(at) => format!("{}\n{}{}", &page[..at], banner(admin), &page[at..]),
         None => page.into_owned(),
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(marked))
+}
+
+/// Where the banner goes: right after `<body…>`, or after the skip link
+/// that opens the body (it must stay the first thing, outside landmarks,
+/// for screen readers and axe to take it as a skip link).
+fn banner_place(page: &str) -> Option<usize> {
+    let body = page.find("<body")?;
+    let after_body = body + page[body..].find('>')? + 1;
+    let rest = &page[after_body..];
+    let trimmed = rest.trim_start();
+    if trimmed.starts_with("<a class=\"skip\"") {
+        let skip_at = after_body + (rest.len() - trimmed.len());
+        let end = page[skip_at..].find("</a>")?;
+        return Some(skip_at + end + "</a>".len());
+    }
+    Some(after_body)
 }
