@@ -99,7 +99,10 @@ pub struct CallReport {
 impl CallReport {
     /// Every call, live ones as one-call counts.
     fn all(&self) -> impl Iterator<Item = CallStat> + '_ {
-        self.live.iter().map(CallStat::of).chain(self.purged.iter().cloned())
+        self.live
+            .iter()
+            .map(CallStat::of)
+            .chain(self.purged.iter().cloned())
     }
 
     pub fn calls(&self) -> i64 {
@@ -191,7 +194,13 @@ impl CallReport {
     }
 }
 
-type LiveRow = (i64, Option<i64>, Option<String>, Option<String>, Option<String>);
+type LiveRow = (
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 type StatRow = (NaiveDate, String, String, String, i64, i64, i64);
 

@@ -46,6 +46,7 @@ mod link_sms;
 mod name_checks;
 mod operations;
 mod outbox;
+mod reports;
 mod retention;
 mod scrub;
 mod setup;

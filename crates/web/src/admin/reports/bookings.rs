@@ -77,7 +77,10 @@ struct Page {
 
 /// The report of `filter`'s period, narrowed to its venue.
 async fn report(state: &AppState, filter: &Filter) -> Result<BookingReport, AdminError> {
-    let report = state.store.booking_report(filter.first, filter.last).await?;
+    let report = state
+        .store
+        .booking_report(filter.first, filter.last)
+        .await?;
     Ok(match filter.venue {
         Some(venue) => report.for_venue(venue),
         None => report,
@@ -252,7 +255,9 @@ pub(crate) async fn seats_csv(
             venue_name(&venues, s.venue_id),
             s.offered.to_string(),
             s.booked.to_string(),
-            percent(s.booked, s.offered).trim_end_matches('%').to_owned(),
+            percent(s.booked, s.offered)
+                .trim_end_matches('%')
+                .to_owned(),
         ]);
     }
     Ok(csv_download(

@@ -243,6 +243,11 @@ async fn index(staff: Staff) -> Result<Response, AdminError> {
 /// Logs a report page or download (aggregates only: ids, no names).
 pub(crate) async fn log(state: &AppState, staff: &Staff, function: &str, report: &str) {
     staff
-        .log(state, function, &format!("report:{report}"), AccessResult::Ok)
+        .log(
+            state,
+            function,
+            &format!("report:{report}"),
+            AccessResult::Ok,
+        )
         .await;
 }

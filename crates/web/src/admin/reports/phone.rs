@@ -183,13 +183,7 @@ pub(crate) async fn csv(
     for (day, counts) in report.by_day() {
         let mut line = vec![day.to_string(), counts.values().sum::<i64>().to_string()];
         line.extend(outcome_keys().map(|k| counts.get(k).copied().unwrap_or(0).to_string()));
-        line.push(
-            usage
-                .get(&day)
-                .map(|u| u.minutes)
-                .unwrap_or(0)
-                .to_string(),
-        );
+        line.push(usage.get(&day).map(|u| u.minutes).unwrap_or(0).to_string());
         csv.row(line);
     }
     Ok(csv_download(
