@@ -9,4 +9,5 @@ mod admin;
 mod admin_notifications;
 mod admin_ops;
 mod http;
+mod reports;
 mod support;

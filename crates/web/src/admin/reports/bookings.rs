@@ -5,7 +5,7 @@
 
 use super::chart::BarChart;
 use super::{
-    Filter, FilterQuery, SECTION, VenueOption, csv_download, log, percent, venue_name,
+    Filter, FilterQuery, SECTION, VenueOption, csv_download, log, one_decimal, percent, venue_name,
     venue_options,
 };
 use crate::AppState;
@@ -35,7 +35,7 @@ pub(crate) struct Row {
 fn lead(tally: &Tally) -> String {
     tally
         .average_lead_days()
-        .map(|d| format!("{d:.1}日"))
+        .map(|d| format!("{}日", one_decimal(d)))
         .unwrap_or_else(|| "－".to_owned())
 }
 
@@ -225,9 +225,7 @@ pub(crate) async fn csv(
             n.no_show.to_string(),
             n.booked.to_string(),
             n.seats.to_string(),
-            n.average_lead_days()
-                .map(|d| format!("{d:.1}"))
-                .unwrap_or_default(),
+            n.average_lead_days().map(one_decimal).unwrap_or_default(),
         ]);
     }
     Ok(csv_download(

@@ -207,7 +207,13 @@ pub(crate) fn percent(part: i64, whole: i64) -> String {
     if whole <= 0 {
         return "－".to_owned();
     }
-    format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    format!("{}%", one_decimal(part as f64 * 100.0 / whole as f64))
+}
+
+/// One decimal, halves rounded up as Excel's ROUND does (8.25 → "8.3";
+/// Rust's formatting alone would give "8.2").
+pub(crate) fn one_decimal(x: f64) -> String {
+    format!("{:.1}", (x * 10.0).round() / 10.0)
 }
 
 /// Seconds as "3分05秒".
