@@ -441,6 +441,7 @@ const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin/reports/phone.csv", Role::Viewer),
     ("GET", "/admin/reports/usage", Role::Viewer),
     ("GET", "/admin/reports/usage.csv", Role::Viewer),
+    ("GET", "/admin/reports/monthly", Role::Viewer),
     ("GET", "/admin/notifications/usage", Role::Admin),
     ("GET", "/admin/notifications/usage.csv", Role::Admin),
     ("GET", "/admin/bookings/999999/notifications", Role::Viewer),

@@ -318,9 +318,10 @@ fn table(body: &str, id: &str) -> Vec<Vec<String>> {
         .unwrap_or_else(|| panic!("no table {id}"));
     let end = start + body[start..].find("</table>").unwrap();
     body[start..end]
-        .split("<tr>")
+        .split("<tr")
         .skip(1)
         .map(|row| {
+            let row = &row[row.find('>').unwrap() + 1..];
             row.split("<t")
                 .skip(1)
                 .filter(|cell| cell.starts_with('h') || cell.starts_with('d'))
@@ -381,6 +382,7 @@ async fn every_figure_is_right(app: TestApp) {
     bookings_csv(&app).await;
     phone_page(&app).await;
     usage_page_and_csv(&app).await;
+    monthly_page(&app).await;
     // The charts draw bars with their numbers, without inline style.
     let page = app
         .get(&format!("/admin/reports/bookings?{DECEMBER}"))
@@ -392,7 +394,7 @@ async fn every_figure_is_right(app: TestApp) {
         !page.body.contains("style="),
         "the CSP forbids inline style"
     );
-    assert_eq!(app.logged("report.view").await, 5);
+    assert_eq!(app.logged("report.view").await, 7);
     assert_eq!(app.logged("report.csv").await, 5);
 }
 
@@ -767,6 +769,65 @@ async fn usage_page_and_csv(app: &TestApp) {
     );
 }
 
+async fn monthly_page(app: &TestApp) {
+    let page = app.get("/admin/reports/monthly?month=2026-12").await.body;
+    assert!(page.contains("<title>月次報告 2026年12月｜管理画面</title>"));
+    assert!(page.contains("対象期間：2026-12-01〜2026-12-31"));
+    assert_eq!(
+        table(&page, "by-venue")[1..],
+        [
+            row(&[
+                "本庁舎",
+                "4",
+                "1",
+                "1",
+                "1",
+                "1",
+                "1",
+                "4",
+                "16",
+                "25.0%",
+                "8.3日"
+            ]),
+            row(&[
+                "尾西事務所",
+                "1",
+                "0",
+                "0",
+                "0",
+                "0",
+                "1",
+                "3",
+                "8",
+                "37.5%",
+                "8.0日"
+            ]),
+            row(&[
+                "合計", "5", "1", "1", "1", "1", "2", "7", "24", "29.2%", "8.3日"
+            ]),
+        ]
+    );
+    assert_eq!(
+        table(&page, "by-channel")[1],
+        row(&["ウェブ", "3", "1", "1", "1", "0", "1", "3", "8.5日"])
+    );
+    // December's calls include 12/2 (60 s, booked): 7 calls, 2 booked of 6 ended.
+    let summary = text(&page[page.find("id=\"summary\"").unwrap()..page.find("</dl>").unwrap()]);
+    assert!(summary.contains("通話数7件"), "{summary}");
+    assert!(summary.contains("2件／終了した6件（33.3%）"), "{summary}");
+    // 30, 45, 60, 61, 120, 300 seconds: median (60 + 61) / 2.
+    assert!(summary.contains("中央値1分00秒"), "{summary}");
+    assert!(summary.contains("90パーセンタイル5分00秒"), "{summary}");
+    assert_eq!(table(&page, "by-outcome")[1], row(&["予約", "2", "28.6%"]));
+    assert_eq!(
+        table(&page, "usage")[1..],
+        [row(&["2026年12月", "7", "12", "5", "7", "14", "1"])]
+    );
+    // Without a month: the last full month (the clock says 11/25).
+    let october = app.get("/admin/reports/monthly").await.body;
+    assert!(october.contains("対象期間：2026-10-01〜2026-10-31"));
+}
+
 #[tokio::test]
 async fn reports_show_every_figure_of_known_bookings_and_calls_on_sqlite() {
     let (_dir, store) = temp_store().await;
@@ -795,6 +856,7 @@ async fn a_wrong_date_or_venue_is_refused_in_japanese() {
         "/admin/reports/bookings?venue=abc",
         "/admin/reports/bookings?venue=999999",
         "/admin/reports/usage.csv?from=2025-01-01&to=2026-12-31",
+        "/admin/reports/monthly?month=2026-13",
     ] {
         let mut request = get_request(uri);
         request

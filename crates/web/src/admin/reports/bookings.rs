@@ -16,6 +16,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use madoguchi_core::booking::Channel;
+use madoguchi_core::ids::VenueId;
 use madoguchi_core::staff::Role;
 use madoguchi_store::{BookingReport, Tally};
 
@@ -75,8 +76,49 @@ struct Page {
     day_chart: BarChart,
 }
 
+/// Venues in display order, those with bookings or seats in the period.
+pub(crate) fn venue_rows(report: &BookingReport, venues: &[VenueOption]) -> Vec<Row> {
+    let tallies = report.by_venue();
+    let seats = report.seats_by_venue();
+    venues
+        .iter()
+        .map(|v| VenueId(v.id))
+        .filter(|id| tallies.contains_key(id) || seats.contains_key(id))
+        .map(|id| {
+            row(
+                venue_name(venues, id),
+                tallies.get(&id).copied().unwrap_or_default(),
+                Some(seats.get(&id).copied().unwrap_or_default()),
+            )
+        })
+        .collect()
+}
+
+/// Every channel, in a fixed order.
+pub(crate) fn channel_rows(report: &BookingReport) -> Vec<Row> {
+    let channels = report.by_channel();
+    [Channel::Web, Channel::Phone, Channel::Staff]
+        .into_iter()
+        .map(|c| {
+            row(
+                c.label_ja().to_owned(),
+                channels.get(&c).copied().unwrap_or_default(),
+                None,
+            )
+        })
+        .collect()
+}
+
+pub(crate) fn total_row(report: &BookingReport) -> Row {
+    let seats = report
+        .seats_by_venue()
+        .values()
+        .fold((0, 0), |acc, s| (acc.0 + s.0, acc.1 + s.1));
+    row("合計".to_owned(), report.total(), Some(seats))
+}
+
 /// The report of `filter`'s period, narrowed to its venue.
-async fn report(state: &AppState, filter: &Filter) -> Result<BookingReport, AdminError> {
+pub(crate) async fn report(state: &AppState, filter: &Filter) -> Result<BookingReport, AdminError> {
     let report = state
         .store
         .booking_report(filter.first, filter.last)
@@ -98,32 +140,8 @@ pub(crate) async fn page(
     let report = report(&state, &filter).await?;
     log(&state, &staff, "report.view", "bookings").await;
 
-    let tallies = report.by_venue();
-    let seats = report.seats_by_venue();
-    // Venues in display order, those with bookings or seats in the period.
-    let by_venue: Vec<Row> = venues
-        .iter()
-        .map(|v| madoguchi_core::ids::VenueId(v.id))
-        .filter(|id| tallies.contains_key(id) || seats.contains_key(id))
-        .map(|id| {
-            row(
-                venue_name(&venues, id),
-                tallies.get(&id).copied().unwrap_or_default(),
-                Some(seats.get(&id).copied().unwrap_or_default()),
-            )
-        })
-        .collect();
-    let channels = report.by_channel();
-    let by_channel = [Channel::Web, Channel::Phone, Channel::Staff]
-        .into_iter()
-        .map(|c| {
-            row(
-                c.label_ja().to_owned(),
-                channels.get(&c).copied().unwrap_or_default(),
-                None,
-            )
-        })
-        .collect();
+    let by_venue = venue_rows(&report, &venues);
+    let by_channel = channel_rows(&report);
     let mut day_seats = std::collections::BTreeMap::new();
     for s in &report.seats {
         let entry: &mut (i64, i64) = day_seats.entry(s.day).or_default();
@@ -144,9 +162,6 @@ pub(crate) async fn page(
             )
         })
         .collect();
-    let total_seats = seats
-        .values()
-        .fold((0, 0), |acc, s| (acc.0 + s.0, acc.1 + s.1));
 
     let utilisation_chart = BarChart::new(
         "utilisation",
@@ -175,7 +190,7 @@ pub(crate) async fn page(
         action: "/admin/reports/bookings",
         show_venue: true,
         query: filter.query(),
-        total: row("合計".to_owned(), report.total(), Some(total_seats)),
+        total: total_row(&report),
         filter,
         venues,
         by_venue,

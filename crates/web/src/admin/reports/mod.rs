@@ -16,6 +16,7 @@
 mod bookings;
 mod chart;
 mod labels;
+mod monthly;
 mod phone;
 mod usage;
 
@@ -56,6 +57,11 @@ const REPORTS: &[(&str, &str, &str)] = &[
         "利用量（請求用）",
         "日・月ごとの通話数と通話分数、SMS、メール",
     ),
+    (
+        "/admin/reports/monthly",
+        "月次報告（A4印刷）",
+        "1か月の予約・電話・利用量を1つにまとめた報告書",
+    ),
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -68,6 +74,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/reports/phone.csv", get(phone::csv))
         .route("/reports/usage", get(usage::page))
         .route("/reports/usage.csv", get(usage::csv))
+        .route("/reports/monthly", get(monthly::page))
 }
 
 /// The query of every report: `from`, `to` (YYYY-MM-DD) and `venue`.

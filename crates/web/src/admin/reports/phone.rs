@@ -50,20 +50,82 @@ struct Page {
     show_venue: bool,
     venues: Vec<VenueOption>,
     query: String,
-    calls: i64,
-    finished: i64,
-    ended: i64,
-    finished_share: String,
-    /// Calls measured, median and p90 as text; empty without ended calls.
-    measured: usize,
-    median: String,
-    p90: String,
+    s: Summary,
     outcome_labels: Vec<&'static str>,
-    outcomes: Vec<OutcomeRow>,
     days: Vec<DayRow>,
-    abandoned: Vec<StepRow>,
     day_chart: BarChart,
     outcome_chart: BarChart,
+}
+
+/// What the phone report and the monthly report show of calls.
+pub(crate) struct Summary {
+    pub calls: i64,
+    pub finished: i64,
+    pub ended: i64,
+    pub finished_share: String,
+    /// Calls measured, median and p90 as text; empty without ended calls.
+    pub measured: usize,
+    pub median: String,
+    pub p90: String,
+    pub outcomes: Vec<OutcomeRow>,
+    pub abandoned: Vec<StepRow>,
+}
+
+pub(crate) fn summary(report: &CallReport) -> Summary {
+    let calls = report.calls();
+    let by_outcome = report.by_outcome();
+    let (finished, ended) = report.finished_by_agent();
+    let durations = report.durations();
+    Summary {
+        calls,
+        finished,
+        ended,
+        finished_share: percent(finished, ended),
+        measured: durations.map(|d| d.calls).unwrap_or(0),
+        median: durations
+            .map(|d| super::minutes_seconds(d.median))
+            .unwrap_or_default(),
+        p90: durations
+            .map(|d| super::minutes_seconds(d.p90))
+            .unwrap_or_default(),
+        outcomes: outcome_keys()
+            .map(|k| {
+                let n = by_outcome.get(k).copied().unwrap_or(0);
+                OutcomeRow {
+                    label: labels::outcome(k),
+                    calls: n,
+                    share: percent(n, calls),
+                }
+            })
+            .collect(),
+        abandoned: report
+            .abandoned_by_step()
+            .into_iter()
+            .map(|(state, reason, calls)| StepRow {
+                step: labels::step(&state),
+                reason: labels::reason(&reason).to_owned(),
+                calls,
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn outcome_chart(summary: &Summary) -> BarChart {
+    BarChart::new(
+        "calls-by-outcome",
+        "結果別の通話数",
+        summary
+            .outcomes
+            .iter()
+            .map(|o| {
+                (
+                    o.label.to_owned(),
+                    o.calls as f64,
+                    format!("{}件（{}）", o.calls, o.share),
+                )
+            })
+            .collect(),
+    )
 }
 
 fn day_rows(report: &CallReport) -> Vec<DayRow> {
@@ -92,40 +154,13 @@ pub(crate) async fn page(
     };
     let report = state.store.call_report(filter.first, filter.last).await?;
     log(&state, &staff, "report.view", "phone").await;
-    let calls = report.calls();
-    let by_outcome = report.by_outcome();
-    let outcomes: Vec<OutcomeRow> = outcome_keys()
-        .map(|k| {
-            let n = by_outcome.get(k).copied().unwrap_or(0);
-            OutcomeRow {
-                label: labels::outcome(k),
-                calls: n,
-                share: percent(n, calls),
-            }
-        })
-        .collect();
-    let (finished, ended) = report.finished_by_agent();
-    let durations = report.durations();
+    let summary = summary(&report);
     let days = day_rows(&report);
     let day_chart = BarChart::new(
         "calls-per-day",
         "日別の通話数",
         days.iter()
             .map(|d| (d.day.clone(), d.calls as f64, format!("{}件", d.calls)))
-            .collect(),
-    );
-    let outcome_chart = BarChart::new(
-        "calls-by-outcome",
-        "結果別の通話数",
-        outcomes
-            .iter()
-            .map(|o| {
-                (
-                    o.label.to_owned(),
-                    o.calls as f64,
-                    format!("{}件（{}）", o.calls, o.share),
-                )
-            })
             .collect(),
     );
     let page = Page {
@@ -135,31 +170,11 @@ pub(crate) async fn page(
         venues: Vec::new(),
         query: filter.query(),
         filter,
-        calls,
-        finished,
-        ended,
-        finished_share: percent(finished, ended),
-        measured: durations.map(|d| d.calls).unwrap_or(0),
-        median: durations
-            .map(|d| super::minutes_seconds(d.median))
-            .unwrap_or_default(),
-        p90: durations
-            .map(|d| super::minutes_seconds(d.p90))
-            .unwrap_or_default(),
+        outcome_chart: outcome_chart(&summary),
+        s: summary,
         outcome_labels: outcome_keys().map(labels::outcome).collect(),
-        outcomes,
-        abandoned: report
-            .abandoned_by_step()
-            .into_iter()
-            .map(|(state, reason, calls)| StepRow {
-                step: labels::step(&state),
-                reason: labels::reason(&reason).to_owned(),
-                calls,
-            })
-            .collect(),
         days,
         day_chart,
-        outcome_chart,
     };
     Ok(render(&page))
 }

@@ -29,7 +29,7 @@ pub(crate) struct Units {
 }
 
 impl Units {
-    fn add(&mut self, other: &Units) {
+    pub fn add(&mut self, other: &Units) {
         self.calls += other.calls;
         self.call_minutes += other.call_minutes;
         self.transferred_minutes += other.transferred_minutes;
@@ -56,7 +56,7 @@ pub(crate) struct Line {
 }
 
 /// Units per day of the filter's period, days without any use left out.
-async fn per_day(
+pub(crate) async fn per_day(
     state: &AppState,
     filter: &Filter,
 ) -> Result<BTreeMap<NaiveDate, Units>, AdminError> {
