@@ -75,6 +75,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/reports/usage", get(usage::page))
         .route("/reports/usage.csv", get(usage::csv))
         .route("/reports/monthly", get(monthly::page))
+        .route("/reports/print.css", get(monthly::print_css))
 }
 
 /// The query of every report: `from`, `to` (YYYY-MM-DD) and `venue`.

@@ -12,7 +12,8 @@ use crate::views::render;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Months, NaiveDate};
 use madoguchi_core::clock::JST;
 use madoguchi_core::staff::Role;
@@ -119,4 +120,16 @@ pub(crate) async fn page(
         units,
     };
     Ok(render(&page))
+}
+
+/// The monthly report's own stylesheet (A4 page, margins, page numbers).
+pub(crate) async fn print_css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/admin-report.css"),
+    )
+        .into_response()
 }
