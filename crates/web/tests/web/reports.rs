@@ -164,12 +164,15 @@ async fn deliver_messages(store: &Store) {
     }
 }
 
+/// How a call ended: seconds after its start, outcome, step, reason.
+type Ending = (i64, &'static str, &'static str, &'static str);
+
 /// Real calls (Japan time): 12/2 23:59 60 s booked; 12/3 00:30 120 s
 /// booked, 09:10 300 s transferred, 09:20 45 s abandoned at the date;
 /// 12/4 10:00 61 s abandoned at the date, 10:05 30 s abandoned at the name
 /// (silence), 11:00 never ended. A simulator call never counts.
 async fn calls(store: &Store) {
-    let calls: [(&str, &str, Option<(i64, &str, &str, &str)>); 8] = [
+    let calls: [(&str, &str, Option<Ending>); 8] = [
         (
             "voice",
             "2026-12-02T23:59:00+09:00",
