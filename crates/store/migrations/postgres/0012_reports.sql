@@ -8,16 +8,17 @@
 ALTER TABLE booking_stats ADD COLUMN changes BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE booking_stats ADD COLUMN lead_days BIGINT NOT NULL DEFAULT 0;
 
--- Real phone calls whose log was purged: counts per Japan day, outcome,
--- and the dialog state and reason they ended with. `minutes` rounds each
--- call up to a whole minute (the billing unit).
+-- Real phone calls whose log was purged: counts per Japan day and hour
+-- (0-23) they started, outcome, and the dialog state and reason they ended
+-- with. `minutes` rounds each call up to a whole minute (the billing unit).
 CREATE TABLE call_stats (
     day        DATE NOT NULL,
+    hour       BIGINT NOT NULL,
     outcome    TEXT NOT NULL,
     end_state  TEXT NOT NULL,
     end_reason TEXT NOT NULL,
     calls      BIGINT NOT NULL,
     seconds    BIGINT NOT NULL,
     minutes    BIGINT NOT NULL,
-    PRIMARY KEY (day, outcome, end_state, end_reason)
+    PRIMARY KEY (day, hour, outcome, end_state, end_reason)
 );

@@ -8,16 +8,17 @@
 ALTER TABLE booking_stats ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE booking_stats ADD COLUMN lead_days INTEGER NOT NULL DEFAULT 0;
 
--- Real phone calls whose log was purged: counts per Japan day, outcome,
--- and the dialog state and reason they ended with. `minutes` rounds each
--- call up to a whole minute (the billing unit).
+-- Real phone calls whose log was purged: counts per Japan day and hour
+-- (0-23) they started, outcome, and the dialog state and reason they ended
+-- with. `minutes` rounds each call up to a whole minute (the billing unit).
 CREATE TABLE call_stats (
     day        TEXT NOT NULL,
+    hour       INTEGER NOT NULL,
     outcome    TEXT NOT NULL,
     end_state  TEXT NOT NULL,
     end_reason TEXT NOT NULL,
     calls      INTEGER NOT NULL,
     seconds    INTEGER NOT NULL,
     minutes    INTEGER NOT NULL,
-    PRIMARY KEY (day, outcome, end_state, end_reason)
+    PRIMARY KEY (day, hour, outcome, end_state, end_reason)
 );

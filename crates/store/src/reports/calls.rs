@@ -5,7 +5,7 @@
 
 use super::JST_OFFSET_SECONDS;
 use crate::{Result, Store, StoreError, read};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use std::collections::BTreeMap;
 
 /// How a call can end, in the order reports list them. A call still
@@ -27,8 +27,9 @@ const FINISHED_BY_AGENT: [&str; 5] = ["booked", "changed", "cancelled", "looked_
 /// One call still in the call log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRecord {
-    /// The Japan day it started.
+    /// The Japan day and hour (0–23) it started.
     pub day: NaiveDate,
+    pub hour: u32,
     pub outcome: String,
     pub end_state: String,
     pub end_reason: String,
@@ -40,6 +41,7 @@ pub struct CallRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallStat {
     pub day: NaiveDate,
+    pub hour: u32,
     pub outcome: String,
     pub end_state: String,
     pub end_reason: String,
@@ -54,6 +56,7 @@ impl CallStat {
         let seconds = record.seconds.unwrap_or(0).max(0);
         Self {
             day: record.day,
+            hour: record.hour,
             outcome: record.outcome.clone(),
             end_state: record.end_state.clone(),
             end_reason: record.end_reason.clone(),
@@ -114,6 +117,15 @@ impl CallReport {
         let mut out: BTreeMap<NaiveDate, BTreeMap<String, i64>> = BTreeMap::new();
         for s in self.all() {
             *out.entry(s.day).or_default().entry(s.outcome).or_default() += s.calls;
+        }
+        out
+    }
+
+    /// Calls per Japan hour of the day they started (0–23), over the range.
+    pub fn by_hour(&self) -> BTreeMap<u32, i64> {
+        let mut out: BTreeMap<u32, i64> = BTreeMap::new();
+        for s in self.all() {
+            *out.entry(s.hour).or_default() += s.calls;
         }
         out
     }
@@ -202,12 +214,12 @@ type LiveRow = (
     Option<String>,
 );
 
-type StatRow = (NaiveDate, String, String, String, i64, i64, i64);
+type StatRow = (NaiveDate, i64, String, String, String, i64, i64, i64);
 
-/// The Japan day of a Unix time.
-fn jst_day(seconds: i64) -> Result<NaiveDate> {
+/// The Japan day and hour of a Unix time.
+fn jst_day_hour(seconds: i64) -> Result<(NaiveDate, u32)> {
     DateTime::<Utc>::from_timestamp(seconds + JST_OFFSET_SECONDS, 0)
-        .map(|t| t.date_naive())
+        .map(|t| (t.date_naive(), t.hour()))
         .ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds}")))
 }
 
@@ -220,8 +232,10 @@ fn jst_midnight(day: NaiveDate) -> i64 {
 
 fn record(row: LiveRow) -> Result<CallRecord> {
     let (started, ended, outcome, end_state, end_reason) = row;
+    let (day, hour) = jst_day_hour(started)?;
     Ok(CallRecord {
-        day: jst_day(started)?,
+        day,
+        hour,
         outcome: outcome.unwrap_or_default(),
         end_state: end_state.unwrap_or_default(),
         end_reason: end_reason.unwrap_or_default(),
@@ -248,8 +262,8 @@ impl Store {
         });
         let purged: Vec<StatRow> = read!(self, pool => {
             sqlx::query_as(
-                "SELECT day, outcome, end_state, end_reason, calls, seconds, minutes FROM call_stats
-                 WHERE day >= $1 AND day <= $2 ORDER BY day, outcome, end_state, end_reason",
+                "SELECT day, hour, outcome, end_state, end_reason, calls, seconds, minutes FROM call_stats
+                 WHERE day >= $1 AND day <= $2 ORDER BY day, hour, outcome, end_state, end_reason",
             )
             .bind(first)
             .bind(last)
@@ -261,17 +275,20 @@ impl Store {
             purged: purged
                 .into_iter()
                 .map(
-                    |(day, outcome, end_state, end_reason, calls, seconds, minutes)| CallStat {
-                        day,
-                        outcome,
-                        end_state,
-                        end_reason,
-                        calls,
-                        seconds,
-                        minutes,
+                    |(day, hour, outcome, end_state, end_reason, calls, seconds, minutes)| {
+                        Ok(CallStat {
+                            day,
+                            hour: crate::to_u32(hour, "call hour")?,
+                            outcome,
+                            end_state,
+                            end_reason,
+                            calls,
+                            seconds,
+                            minutes,
+                        })
                     },
                 )
-                .collect(),
+                .collect::<Result<_>>()?,
         })
     }
 }
@@ -290,28 +307,29 @@ macro_rules! count_purged_calls {
             .fetch_all(&mut *$tx)
             .await?;
         let mut stats: std::collections::BTreeMap<
-            (chrono::NaiveDate, String, String, String),
+            (chrono::NaiveDate, u32, String, String, String),
             (i64, i64, i64),
         > = std::collections::BTreeMap::new();
         for row in rows {
             let stat = $crate::reports::count_call(row)?;
             let entry = stats
-                .entry((stat.day, stat.outcome, stat.end_state, stat.end_reason))
+                .entry((stat.day, stat.hour, stat.outcome, stat.end_state, stat.end_reason))
                 .or_default();
             entry.0 += stat.calls;
             entry.1 += stat.seconds;
             entry.2 += stat.minutes;
         }
-        for ((day, outcome, end_state, end_reason), (calls, seconds, minutes)) in stats {
+        for ((day, hour, outcome, end_state, end_reason), (calls, seconds, minutes)) in stats {
             sqlx::query(
-                "INSERT INTO call_stats (day, outcome, end_state, end_reason, calls, seconds, minutes)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (day, outcome, end_state, end_reason) DO UPDATE
+                "INSERT INTO call_stats (day, hour, outcome, end_state, end_reason, calls, seconds, minutes)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (day, hour, outcome, end_state, end_reason) DO UPDATE
                    SET calls = call_stats.calls + excluded.calls,
                        seconds = call_stats.seconds + excluded.seconds,
                        minutes = call_stats.minutes + excluded.minutes",
             )
             .bind(day)
+            .bind(i64::from(hour))
             .bind(outcome)
             .bind(end_state)
             .bind(end_reason)

@@ -252,6 +252,9 @@ fn check_calls(report: &CallReport) {
     assert_eq!(days[&day(2026, 12, 3)].values().sum::<i64>(), 3);
     assert_eq!(days[&day(2026, 12, 4)]["abandoned"], 2);
     assert_eq!(report.finished_by_agent(), (1, 5));
+    // Japan hours: 0:30; 9:10, 9:20; 10:00, 10:05; 11:00.
+    let hours: BTreeMap<u32, i64> = [(0, 1), (9, 2), (10, 2), (11, 1)].into_iter().collect();
+    assert_eq!(report.by_hour(), hours);
     assert_eq!(
         report.abandoned_by_step(),
         vec![

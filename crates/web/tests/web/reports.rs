@@ -398,7 +398,7 @@ async fn every_figure_is_right(app: TestApp) {
         "the CSP forbids inline style"
     );
     assert_eq!(app.logged("report.view").await, 7);
-    assert_eq!(app.logged("report.csv").await, 5);
+    assert_eq!(app.logged("report.csv").await, 6);
 }
 
 async fn bookings_page(app: &TestApp) {
@@ -665,6 +665,23 @@ async fn phone_page(app: &TestApp) {
             ]),
         ]
     );
+    // 0:30; 9:10, 9:20; 10:00, 10:05; 11:00 — hours between with 0.
+    let hours: Vec<Vec<String>> = (0..=11)
+        .map(|h| {
+            let n = match h {
+                0 | 11 => "1",
+                9 | 10 => "2",
+                _ => "0",
+            };
+            vec![format!("{h}時台"), n.to_owned()]
+        })
+        .collect();
+    assert_eq!(table(&page, "by-hour")[1..], hours[..]);
+    let by_hour = csv(&app
+        .get("/admin/reports/phone.csv?from=2026-12-03&to=2026-12-04&by=hour")
+        .await);
+    assert_eq!(by_hour[0], row(&["時間帯", "通話数"]));
+    assert_eq!(by_hour[1..], hours[..]);
     let rows = csv(&app
         .get("/admin/reports/phone.csv?from=2026-12-03&to=2026-12-04")
         .await);

@@ -87,9 +87,9 @@ pub(crate) struct FilterQuery {
     to: Option<String>,
     #[serde(default)]
     venue: Option<String>,
-    /// `month` or `day` (usage CSV).
+    /// How a CSV groups its rows: `month` (usage), `hour` (phone).
     #[serde(default)]
-    by: Option<String>,
+    pub by: Option<String>,
 }
 
 /// A checked report query.

@@ -2,7 +2,8 @@
 //! (median, 90th percentile), the share the agent finished without a
 //! person, and abandoned calls by the step where they ended (C4, C6).
 //! Calls have no venue (many end before one is named), so the venue
-//! filter does not apply here. CSV: one row per day.
+//! filter does not apply here. CSV: one row per day, or per hour of the
+//! day with `by=hour`.
 
 use super::chart::BarChart;
 use super::{Filter, FilterQuery, SECTION, VenueOption, csv_download, labels, log, percent};
@@ -35,6 +36,26 @@ pub(crate) struct DayRow {
     pub outcomes: Vec<i64>,
 }
 
+pub(crate) struct HourRow {
+    pub label: String,
+    pub calls: i64,
+}
+
+/// Calls per hour of the day, every hour from the first to the last with
+/// calls (quiet hours in between show as 0).
+fn hour_rows(report: &CallReport) -> Vec<HourRow> {
+    let hours = report.by_hour();
+    let (Some(first), Some(last)) = (hours.keys().next(), hours.keys().next_back()) else {
+        return Vec::new();
+    };
+    (*first..=*last)
+        .map(|h| HourRow {
+            label: format!("{h}時台"),
+            calls: hours.get(&h).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
 pub(crate) struct StepRow {
     pub step: String,
     pub reason: String,
@@ -53,7 +74,9 @@ struct Page {
     s: Summary,
     outcome_labels: Vec<&'static str>,
     days: Vec<DayRow>,
+    hours: Vec<HourRow>,
     day_chart: BarChart,
+    hour_chart: BarChart,
     outcome_chart: BarChart,
 }
 
@@ -163,6 +186,15 @@ pub(crate) async fn page(
             .map(|d| (d.day.clone(), d.calls as f64, format!("{}件", d.calls)))
             .collect(),
     );
+    let hours = hour_rows(&report);
+    let hour_chart = BarChart::new(
+        "calls-per-hour",
+        "時間帯別の通話数（期間の合計）",
+        hours
+            .iter()
+            .map(|h| (h.label.clone(), h.calls as f64, format!("{}件", h.calls)))
+            .collect(),
+    );
     let page = Page {
         layout: AdminLayout::new(&staff, "電話の集計", SECTION),
         action: "/admin/reports/phone",
@@ -174,7 +206,9 @@ pub(crate) async fn page(
         s: summary,
         outcome_labels: outcome_keys().map(labels::outcome).collect(),
         days,
+        hours,
         day_chart,
+        hour_chart,
     };
     Ok(render(&page))
 }
@@ -189,8 +223,18 @@ pub(crate) async fn csv(
     let filter = Filter::parse(&state, &q)?;
     let report = state.store.call_report(filter.first, filter.last).await?;
     log(&state, &staff, "report.csv", "phone").await;
-    let usage = report.usage_by_day();
     let mut csv = Csv::new();
+    if q.by.as_deref() == Some("hour") {
+        csv.row(["時間帯", "通話数"]);
+        for h in hour_rows(&report) {
+            csv.row([h.label, h.calls.to_string()]);
+        }
+        return Ok(csv_download(
+            &format!("calls-by-hour-{}-{}.csv", filter.first, filter.last),
+            csv.finish(),
+        ));
+    }
+    let usage = report.usage_by_day();
     let mut head = vec!["日付".to_owned(), "通話数".to_owned()];
     head.extend(outcome_keys().map(|k| labels::outcome(k).to_owned()));
     head.push("通話分数".to_owned());
