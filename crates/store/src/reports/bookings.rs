@@ -2,7 +2,7 @@
 //! and taken on those days (D1, D2).
 
 use crate::{Result, Store, StoreError, read};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use madoguchi_core::booking::{BookingStatus, Channel};
 use madoguchi_core::ids::VenueId;
 use std::collections::BTreeMap;
@@ -128,6 +128,19 @@ impl BookingReport {
         let mut out: BTreeMap<VenueId, (i64, i64)> = BTreeMap::new();
         for s in &self.seats {
             let entry = out.entry(s.venue_id).or_default();
+            entry.0 += s.offered;
+            entry.1 += s.booked;
+        }
+        out
+    }
+
+    /// Seats (offered, booked) per week, keyed by the week's Monday.
+    pub fn seats_by_week(&self) -> BTreeMap<NaiveDate, (i64, i64)> {
+        let mut out: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+        for s in &self.seats {
+            let monday =
+                s.day - chrono::Days::new(u64::from(s.day.weekday().num_days_from_monday()));
+            let entry = out.entry(monday).or_default();
             entry.0 += s.offered;
             entry.1 += s.booked;
         }

@@ -121,6 +121,9 @@ fn check_bookings(report: &BookingReport, honcho: VenueId, bisai: VenueId) -> an
     let seats = report.seats_by_venue();
     assert_eq!(seats[&honcho], (16, 4));
     assert_eq!(seats[&bisai], (8, 3));
+    // Both days fall in the week of Monday 11/30.
+    let weeks: BTreeMap<_, _> = [(day(2026, 11, 30), (24, 7))].into_iter().collect();
+    assert_eq!(report.seats_by_week(), weeks);
     Ok(())
 }
 

@@ -475,6 +475,10 @@ async fn bookings_page(app: &TestApp) {
             ]),
         ]
     );
+    assert_eq!(
+        table(&page, "by-week")[1..],
+        [row(&["2026年11月30日（月）の週", "24", "7", "29.2%"])]
+    );
     // The total: 7 of 24 seats, lead time (8 + 8 + 9 + 8) / 4 days.
     assert!(
         page.contains(
@@ -511,6 +515,10 @@ async fn bookings_page(app: &TestApp) {
         table(&bisai, "by-channel")[1][1],
         "0",
         "no web bookings at 尾西"
+    );
+    assert_eq!(
+        table(&bisai, "by-week")[1..],
+        [row(&["2026年11月30日（月）の週", "8", "3", "37.5%"])]
     );
 }
 

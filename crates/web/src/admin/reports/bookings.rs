@@ -72,8 +72,30 @@ struct Page {
     by_venue: Vec<Row>,
     by_channel: Vec<Row>,
     by_day: Vec<Row>,
+    by_week: Vec<WeekRow>,
     utilisation_chart: BarChart,
     day_chart: BarChart,
+}
+
+/// Seat use of one week (Monday to Sunday).
+pub(crate) struct WeekRow {
+    pub label: String,
+    pub offered: i64,
+    pub booked: i64,
+    pub utilisation: String,
+}
+
+fn week_rows(report: &BookingReport) -> Vec<WeekRow> {
+    report
+        .seats_by_week()
+        .into_iter()
+        .map(|(monday, (offered, booked))| WeekRow {
+            label: format!("{}の週", madoguchi_core::clock::date_ja_with_year(monday)),
+            offered,
+            booked,
+            utilisation: percent(booked, offered),
+        })
+        .collect()
 }
 
 /// Venues in display order, those with bookings or seats in the period.
@@ -196,6 +218,7 @@ pub(crate) async fn page(
         by_venue,
         by_channel,
         by_day,
+        by_week: week_rows(&report),
         utilisation_chart,
         day_chart,
     };
