@@ -56,7 +56,7 @@ pub use outbox::{
 };
 pub use reports::{
     BookingReport, BookingTally, CALL_OUTCOMES, CallRecord, CallReport, CallStat, CallUsage,
-    Durations, SeatTally, Tally,
+    DialogTurn, Durations, SeatTally, Tally,
 };
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};

@@ -9,9 +9,11 @@
 
 mod bookings;
 mod calls;
+mod dialog;
 
 pub use bookings::{BookingReport, BookingTally, SeatTally, Tally};
 pub use calls::{CALL_OUTCOMES, CallRecord, CallReport, CallStat, CallUsage, Durations};
+pub use dialog::DialogTurn;
 
 /// Seconds Japan is ahead of UTC: a Unix time plus this, divided by a day,
 /// numbers the Japan calendar day (no daylight saving in Japan).

@@ -439,6 +439,7 @@ const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin/reports/seats.csv", Role::Viewer),
     ("GET", "/admin/reports/phone", Role::Viewer),
     ("GET", "/admin/reports/phone.csv", Role::Viewer),
+    ("GET", "/admin/reports/dialog.csv", Role::Staff),
     ("GET", "/admin/reports/usage", Role::Viewer),
     ("GET", "/admin/reports/usage.csv", Role::Viewer),
     ("GET", "/admin/reports/monthly", Role::Viewer),

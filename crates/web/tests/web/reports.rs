@@ -14,7 +14,7 @@ use madoguchi_core::ids::{SlotId, VenueId};
 use madoguchi_core::schedule::WeeklyTemplate;
 use madoguchi_core::staff::{Login, Role};
 use madoguchi_store::{
-    AccessFilter, Actor, CallEnd, NewBooking, NewCall, NewStaffUser, SessionPolicy, Store,
+    AccessFilter, Actor, CallEnd, CallTurn, NewBooking, NewCall, NewStaffUser, SessionPolicy, Store,
 };
 use madoguchi_web::{AppState, WebConfig, app};
 use sqlx::Connection;
@@ -224,6 +224,37 @@ async fn calls(store: &Store) {
             )
             .await
             .unwrap();
+        if start == "2026-12-03T09:20:00+09:00" {
+            // The call abandoned at the date has its dialog.
+            for (seq, state, prompt, said, understood, outcome) in [
+                (
+                    1,
+                    "intent",
+                    "ご用件をどうぞ。",
+                    "予約をお願いします",
+                    "予約",
+                    "",
+                ),
+                (2, "date", "ご希望の日をどうぞ。", "えっと", "", "abandoned"),
+            ] {
+                store
+                    .record_turn(
+                        id,
+                        &CallTurn {
+                            seq,
+                            at: started + Duration::seconds(seq * 15),
+                            state: state.into(),
+                            prompt_id: format!("ask_{state}"),
+                            prompt_text: prompt.into(),
+                            caller_input: said.into(),
+                            understood: understood.into(),
+                            outcome: outcome.into(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
         if let Some((seconds, outcome, state, reason)) = end {
             store
                 .end_call(
@@ -247,32 +278,43 @@ async fn calls(store: &Store) {
 struct TestApp {
     router: axum::Router,
     store: Store,
+    /// 閲覧 (viewer), who sees every report.
     cookie: String,
+    staff_cookie: String,
+    admin_cookie: String,
     bisai: VenueId,
 }
 
-/// The known world on `store`, and a 閲覧 (viewer) signed in.
+/// The known world on `store`, and a 閲覧, a 職員 and a 管理者 signed in.
 async fn spawn(store: Store) -> TestApp {
     let (_, bisai) = bookings(&store).await;
     deliver_messages(&store).await;
     calls(&store).await;
     let now = at(NOW);
-    let user = store
-        .create_staff_user(
-            &NewStaffUser {
-                login: Login::parse("viewer").unwrap(),
-                display_name: "閲覧 太郎".into(),
-                role: Role::Viewer,
-                password_hash: "unused".into(),
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let session = store
-        .create_staff_session(user, true, SessionPolicy::default(), now)
-        .await
-        .unwrap();
+    let mut cookies = Vec::new();
+    for (login, role) in [
+        ("viewer", Role::Viewer),
+        ("staff", Role::Staff),
+        ("admin", Role::Admin),
+    ] {
+        let user = store
+            .create_staff_user(
+                &NewStaffUser {
+                    login: Login::parse(login).unwrap(),
+                    display_name: format!("{login} 太郎"),
+                    role,
+                    password_hash: "unused".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let session = store
+            .create_staff_session(user, true, SessionPolicy::default(), now)
+            .await
+            .unwrap();
+        cookies.push(format!("madoguchi_admin={}", session.token));
+    }
     let state = AppState::new(
         store.clone(),
         Arc::new(FixedClock(now)),
@@ -283,20 +325,27 @@ async fn spawn(store: Store) -> TestApp {
     TestApp {
         router: app(state),
         store,
-        cookie: format!("madoguchi_admin={}", session.token),
+        cookie: cookies[0].clone(),
+        staff_cookie: cookies[1].clone(),
+        admin_cookie: cookies[2].clone(),
         bisai,
     }
 }
 
 impl TestApp {
+    /// `uri` as the viewer; it must answer 200.
     async fn get(&self, uri: &str) -> Reply {
+        let reply = self.get_as(&self.cookie, uri).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+        reply
+    }
+
+    async fn get_as(&self, cookie: &str, uri: &str) -> Reply {
         let mut request: Request<Body> = get_request(uri);
         request
             .headers_mut()
-            .insert(header::COOKIE, self.cookie.parse().unwrap());
-        let reply = send(&self.router, client(), None, request).await;
-        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
-        reply
+            .insert(header::COOKIE, cookie.parse().unwrap());
+        send(&self.router, client(), None, request).await
     }
 
     async fn logged(&self, function: &str) -> usize {
@@ -386,6 +435,7 @@ async fn every_figure_is_right(app: TestApp) {
     phone_page(&app).await;
     usage_page_and_csv(&app).await;
     monthly_page(&app).await;
+    dialog_export(&app).await;
     // The charts draw bars with their numbers, without inline style.
     let page = app
         .get(&format!("/admin/reports/bookings?{DECEMBER}"))
@@ -397,7 +447,7 @@ async fn every_figure_is_right(app: TestApp) {
         !page.body.contains("style="),
         "the CSP forbids inline style"
     );
-    assert_eq!(app.logged("report.view").await, 7);
+    assert_eq!(app.logged("report.view").await, 8);
     assert_eq!(app.logged("report.csv").await, 6);
 }
 
@@ -794,6 +844,111 @@ async fn usage_page_and_csv(app: &TestApp) {
             row(&["2026-12-03", "3", "8", "5", "7", "14", "1"]),
             row(&["2026-12-04", "3", "3", "0", "0", "0", "0"]),
         ]
+    );
+}
+
+async fn dialog_export(app: &TestApp) {
+    let uri = "/admin/reports/dialog.csv?from=2026-12-03&to=2026-12-03";
+    let viewer = app.get_as(&app.cookie, uri).await;
+    assert_eq!(viewer.status, StatusCode::FORBIDDEN, "閲覧 may not export");
+    let phone = app.get("/admin/reports/phone").await.body;
+    assert!(
+        !phone.contains("dialog.csv"),
+        "閲覧 is not offered the export"
+    );
+
+    // 職員: the flow of the call, without what was said.
+    let steps = csv(&app.get_as(&app.staff_cookie, uri).await);
+    assert_eq!(
+        steps,
+        [
+            row(&[
+                "通話ID",
+                "通話開始",
+                "通話の結果",
+                "ターン",
+                "時刻",
+                "段階",
+                "案内ID",
+                "ターンの結果"
+            ]),
+            row(&[
+                "4",
+                "2026-12-03 09:20:00",
+                "abandoned",
+                "1",
+                "2026-12-03 09:20:15",
+                "intent",
+                "ask_intent",
+                ""
+            ]),
+            row(&[
+                "4",
+                "2026-12-03 09:20:00",
+                "abandoned",
+                "2",
+                "2026-12-03 09:20:30",
+                "date",
+                "ask_date",
+                "abandoned"
+            ]),
+        ]
+    );
+    // 管理者: with the words.
+    let full = csv(&app.get_as(&app.admin_cookie, uri).await);
+    assert_eq!(
+        full[0],
+        row(&[
+            "通話ID",
+            "通話開始",
+            "通話の結果",
+            "ターン",
+            "時刻",
+            "段階",
+            "案内ID",
+            "案内文",
+            "発信者の発話",
+            "理解した内容",
+            "ターンの結果"
+        ])
+    );
+    assert_eq!(
+        full[1],
+        row(&[
+            "4",
+            "2026-12-03 09:20:00",
+            "abandoned",
+            "1",
+            "2026-12-03 09:20:15",
+            "intent",
+            "ask_intent",
+            "ご用件をどうぞ。",
+            "予約をお願いします",
+            "予約",
+            ""
+        ])
+    );
+    assert_eq!(full.len(), 3);
+    // Both exports are in the access log, saying what they held.
+    let exports: Vec<String> = app
+        .store
+        .access_log(&AccessFilter {
+            function: Some("export.csv".to_owned()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.target)
+        .collect();
+    assert!(
+        exports.contains(&"dialog:2026-12-03:2026-12-03:full".to_owned()),
+        "{exports:?}"
+    );
+    assert!(
+        exports.contains(&"dialog:2026-12-03:2026-12-03:without-words".to_owned()),
+        "{exports:?}"
     );
 }
 

@@ -15,6 +15,7 @@
 
 mod bookings;
 mod chart;
+mod dialog;
 mod labels;
 mod monthly;
 mod phone;
@@ -72,6 +73,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/reports/seats.csv", get(bookings::seats_csv))
         .route("/reports/phone", get(phone::page))
         .route("/reports/phone.csv", get(phone::csv))
+        .route("/reports/dialog.csv", get(dialog::csv))
         .route("/reports/usage", get(usage::page))
         .route("/reports/usage.csv", get(usage::csv))
         .route("/reports/monthly", get(monthly::page))

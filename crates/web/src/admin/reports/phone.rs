@@ -75,6 +75,10 @@ struct Page {
     outcome_labels: Vec<&'static str>,
     days: Vec<DayRow>,
     hours: Vec<HourRow>,
+    /// Whether the dialog log may be exported (職員 and above), and with
+    /// what was said (管理者).
+    dialog_export: bool,
+    dialog_words: bool,
     day_chart: BarChart,
     hour_chart: BarChart,
     outcome_chart: BarChart,
@@ -207,6 +211,8 @@ pub(crate) async fn page(
         outcome_labels: outcome_keys().map(labels::outcome).collect(),
         days,
         hours,
+        dialog_export: staff.role.allows(Role::Staff),
+        dialog_words: staff.role.allows(Role::Admin),
         day_chart,
         hour_chart,
     };
