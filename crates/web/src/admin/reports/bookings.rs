@@ -175,7 +175,8 @@ pub(crate) async fn page(
     all_days.sort_unstable();
     all_days.dedup();
     let by_day: Vec<Row> = all_days
-        .into_iter()
+        .iter()
+        .copied()
         .map(|day| {
             row(
                 madoguchi_core::clock::date_ja_with_year(day),
@@ -196,13 +197,14 @@ pub(crate) async fn page(
     let day_chart = BarChart::new(
         "per-day",
         "来庁日別の予約数（取消を含む）",
-        by_day
+        all_days
             .iter()
-            .map(|r| {
+            .map(|day| {
+                let made = days.get(day).map(|t| t.made).unwrap_or(0);
                 (
-                    r.label.clone(),
-                    r.tally.made as f64,
-                    format!("{}件", r.tally.made),
+                    madoguchi_core::clock::date_ja(*day),
+                    made as f64,
+                    format!("{made}件"),
                 )
             })
             .collect(),

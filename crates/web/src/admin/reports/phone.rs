@@ -31,6 +31,8 @@ pub(crate) struct OutcomeRow {
 
 pub(crate) struct DayRow {
     pub day: String,
+    /// The day without its year, for the chart.
+    pub short: String,
     pub calls: i64,
     /// In the order of `outcome_keys`.
     pub outcomes: Vec<i64>,
@@ -161,6 +163,7 @@ fn day_rows(report: &CallReport) -> Vec<DayRow> {
         .into_iter()
         .map(|(day, counts): (_, BTreeMap<String, i64>)| DayRow {
             day: madoguchi_core::clock::date_ja_with_year(day),
+            short: madoguchi_core::clock::date_ja(day),
             calls: counts.values().sum(),
             outcomes: outcome_keys()
                 .map(|k| counts.get(k).copied().unwrap_or(0))
@@ -187,7 +190,7 @@ pub(crate) async fn page(
         "calls-per-day",
         "日別の通話数",
         days.iter()
-            .map(|d| (d.day.clone(), d.calls as f64, format!("{}件", d.calls)))
+            .map(|d| (d.short.clone(), d.calls as f64, format!("{}件", d.calls)))
             .collect(),
     );
     let hours = hour_rows(&report);
