@@ -25,7 +25,8 @@ impl Store {
             sqlx::query(
                 // Changes and lead days as `booking_report` counts live
                 // bookings (reports/bookings.rs), so a month reads the same
-                // after the purge.
+                // after the purge. A row from before lead days were kept
+                // (NULL) stays unknown.
                 "INSERT INTO booking_stats (venue_id, day, channel, status, bookings, seats, changes, lead_days)
                  SELECT s.venue_id, s.day, b.channel, b.status, COUNT(*), CAST(SUM(b.party_size) AS BIGINT),
                         CAST(COALESCE(SUM(c.n), 0) AS BIGINT),
@@ -39,7 +40,7 @@ impl Store {
                  ON CONFLICT (venue_id, day, channel, status) DO UPDATE
                    SET bookings = booking_stats.bookings + excluded.bookings,
                        seats = booking_stats.seats + excluded.seats,
-                       changes = booking_stats.changes + excluded.changes,
+                       changes = COALESCE(booking_stats.changes, 0) + excluded.changes,
                        lead_days = booking_stats.lead_days + excluded.lead_days",
             )
             .bind(day)

@@ -5,8 +5,10 @@
 -- For the bookings counted in a row: how often they were changed (moved to
 -- another slot, or their party size changed) and the sum of their lead
 -- times in days (Japan visit day minus the Japan day the booking was made).
-ALTER TABLE booking_stats ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE booking_stats ADD COLUMN lead_days INTEGER NOT NULL DEFAULT 0;
+-- NULL for rows purged before this migration: not known, so reports leave
+-- them out of the average lead time instead of counting them as 0 days.
+ALTER TABLE booking_stats ADD COLUMN changes INTEGER;
+ALTER TABLE booking_stats ADD COLUMN lead_days INTEGER;
 
 -- Real phone calls whose log was purged: counts per Japan day and hour
 -- (0-23) they started, outcome, and the dialog state and reason they ended

@@ -21,7 +21,8 @@ pub struct Tally {
     pub attended: i64,
     pub no_show: i64,
     pub seats: i64,
-    /// Sum of the days between making the booking and the visit.
+    /// Sum of the days between making the booking and the visit, over
+    /// `lead_bookings` bookings (those whose lead time is known).
     pub lead_days: i64,
     pub lead_bookings: i64,
 }
@@ -58,8 +59,10 @@ impl Tally {
             BookingStatus::NoShow => self.no_show += row.bookings,
         }
         self.seats += row.seats;
-        self.lead_days += row.lead_days;
-        self.lead_bookings += row.bookings;
+        if let Some(lead_days) = row.lead_days {
+            self.lead_days += lead_days;
+            self.lead_bookings += row.bookings;
+        }
     }
 }
 
@@ -160,10 +163,11 @@ struct StatusRow {
     bookings: i64,
     seats: i64,
     changes: i64,
-    lead_days: i64,
+    /// Unknown for counts purged before lead days were kept.
+    lead_days: Option<i64>,
 }
 
-type Row = (i64, NaiveDate, String, String, i64, i64, i64, i64);
+type Row = (i64, NaiveDate, String, String, i64, i64, i64, Option<i64>);
 
 /// Live bookings grouped as `booking_stats` groups purged ones, then the
 /// purged ones. Lead days compare Japan calendar days (+9 h, whole days).
@@ -180,7 +184,7 @@ const BOOKING_ROWS: &str = "
     WHERE s.day >= $1 AND s.day <= $2
     GROUP BY s.venue_id, s.day, b.channel, b.status
     UNION ALL
-    SELECT venue_id, day, channel, status, bookings, seats, changes, lead_days
+    SELECT venue_id, day, channel, status, bookings, seats, COALESCE(changes, 0), lead_days
     FROM booking_stats WHERE day >= $1 AND day <= $2";
 
 const SEAT_ROWS: &str = "

@@ -14,6 +14,7 @@ on_both_backends! {
     #[tokio::test]
     bookings_are_counted_by_venue_channel_and_day_before_and_after_the_purge,
     calls_are_counted_by_day_and_outcome_before_and_after_the_purge,
+    counts_purged_before_lead_days_were_kept_leave_the_average_alone,
 }
 
 /// 本庁 (4 seats at 10:00 and 10:30 on Thu 12/3 and Fri 12/4) and 尾西
@@ -303,5 +304,47 @@ async fn calls_are_counted_by_day_and_outcome_before_and_after_the_purge(
             .calls(),
         1
     );
+    Ok(())
+}
+
+/// A row of `booking_stats` written before migration 0012 has no changes
+/// or lead days (NULL): its bookings count, its lead time is unknown.
+async fn counts_purged_before_lead_days_were_kept_leave_the_average_alone(
+    db: TestDb,
+) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let store = &db.store;
+    let (_, bisai) = known_bookings(store).await?;
+    let old_row = "INSERT INTO booking_stats (venue_id, day, channel, status, bookings, seats)
+                   VALUES ($1, $2, 'web', 'attended', 2, 3)";
+    match store.backend() {
+        madoguchi_store::Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&db.target).await?;
+            sqlx::query(old_row)
+                .bind(bisai.0)
+                .bind(day(2026, 12, 1))
+                .execute(&mut c)
+                .await?;
+            c.close().await?;
+        }
+        madoguchi_store::Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.target).await?;
+            sqlx::query(old_row)
+                .bind(bisai.0)
+                .bind(day(2026, 12, 1))
+                .execute(&mut c)
+                .await?;
+            c.close().await?;
+        }
+    }
+    let report = store
+        .booking_report(day(2026, 12, 1), day(2026, 12, 31))
+        .await?;
+    // 尾西: the staff booking (3 seats, 8 days ahead) and the old row.
+    assert_eq!(
+        report.by_venue()[&bisai],
+        tally([3, 0, 0, 1, 2, 0, 6, 8, 1])
+    );
+    assert_eq!(report.by_venue()[&bisai].average_lead_days(), Some(8.0));
     Ok(())
 }
