@@ -62,7 +62,17 @@ pub enum ScenarioChoice {
     Given(Box<Scenario>),
 }
 
-#[derive(Debug, Clone)]
+/// Reads a name written in kanji as katakana (the voice layer's
+/// pronunciation dictionary), so that the caller is not asked for its
+/// reading. `None`: no reading known; the caller is asked.
+pub trait NameReader: Send + Sync {
+    fn read<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send + 'a>>;
+}
+
+#[derive(Clone)]
 pub struct CallOptions {
     pub kind: CallKind,
     /// The caller's number as the network gave it (`+8190…` or `090…`).
@@ -70,6 +80,19 @@ pub struct CallOptions {
     /// Nothing is booked, held, changed or cancelled.
     pub dry_run: bool,
     pub scenario: ScenarioChoice,
+    /// Reads names heard in kanji (voice calls); none in the simulator.
+    pub reader: Option<Arc<dyn NameReader>>,
+}
+
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("kind", &self.kind)
+            .field("dry_run", &self.dry_run)
+            .field("scenario", &self.scenario)
+            .field("reader", &self.reader.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the caller did.
@@ -120,6 +143,7 @@ pub struct Call {
     venues: Vec<madoguchi_core::venue::Venue>,
     venue_words: Vec<String>,
     possible: Possible,
+    reader: Option<Arc<dyn NameReader>>,
     ended: bool,
 }
 
@@ -275,6 +299,7 @@ impl Call {
             venues,
             venue_words,
             possible,
+            reader: options.reader,
             ended: false,
         })
     }
@@ -568,6 +593,7 @@ mod tests {
                 caller_id: None,
                 dry_run: true,
                 scenario: ScenarioChoice::Published,
+                reader: None,
             },
         ));
     }

@@ -48,6 +48,10 @@ pub(crate) async fn answer(call: &Call, query: Query) -> Result<Answer, CallErro
         } => Answer::Changed(change(call, &number, &phone, SlotId(slot_id), hold_id).await?),
         Query::Cancel { number, phone } => Answer::Cancelled(cancel(call, &number, &phone).await?),
         Query::SendLink { to } => Answer::LinkQueued(send_link(call, &to).await?),
+        Query::ReadName { name } => Answer::Reading(match &call.reader {
+            Some(reader) => reader.read(&name).await,
+            None => None,
+        }),
     })
 }
 
@@ -185,14 +189,28 @@ async fn find_slot(
         DateWish::Earliest => first,
     };
     let excluding = wanted.first().map(|s| s.id);
-    let alternatives = alternatives(call, venue, (start_day, from_min), seats, excluding).await?;
+    let others = alternatives(call, venue, (start_day, from_min), seats, excluding).await?;
+    if others.is_empty() {
+        // Nothing for the whole party: can a smaller one come together?
+        for fewer in (1..seats).rev() {
+            let smaller = alternatives(call, venue, (start_day, from_min), fewer, None).await?;
+            if !smaller.is_empty() {
+                return Ok(SlotSearch::Unavailable {
+                    why: Unavailable::PartyTooLarge {
+                        at_most: u8::try_from(fewer).unwrap_or(1),
+                    },
+                    alternatives: Vec::new(),
+                });
+            }
+        }
+    }
     Ok(SlotSearch::Unavailable {
         why: if any_bookable {
             Unavailable::Full
         } else {
             Unavailable::NoSlot
         },
-        alternatives,
+        alternatives: others,
     })
 }
 

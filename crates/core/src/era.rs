@@ -175,7 +175,7 @@ pub fn era_of(date: NaiveDate) -> Option<(Era, u32)> {
 }
 
 /// "昭和35年", with the customary "元年" for the first year.
-fn era_year_ja(era: Era, year_in_era: u32) -> String {
+pub fn era_year_ja(era: Era, year_in_era: u32) -> String {
     if year_in_era == 1 {
         format!("{}元年", era.name())
     } else {

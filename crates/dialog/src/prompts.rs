@@ -69,6 +69,11 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
         "一度にご予約できるのは4名さままでです。",
         &[],
     ),
+    (
+        "party_too_large",
+        "申し訳ありません。{party}名さまご一緒に空いている枠がありません。{at_most}名さままででしたら、お取りできます。",
+        &["party", "at_most"],
+    ),
     ("ask_date", "何日の、何時ごろですか。", &["party"]),
     (
         "ask_date_retry",
@@ -95,6 +100,11 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
     (
         "slot_ok",
         "{date}、{time}、お取りできます。",
+        &["venue", "date", "time"],
+    ),
+    (
+        "slot_ok_time",
+        "{time}、お取りできます。",
         &["venue", "date", "time"],
     ),
     (
@@ -178,13 +188,13 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
     ),
     (
         "confirm_booking",
-        "確認します。{venue}、{date}、{time}、{party}名さま、{name}さま。よろしいですか。",
+        "確認します。{venue}、{date}、{time}、{party}名さま、{name}さま、{birth}生まれ。よろしいですか。",
         &["venue", "date", "time", "party", "name", "birth", "phone"],
     ),
     (
         "confirm_booking_phone",
-        "確認します。{venue}、{date}、{time}、{party}名さま、{name}さま。お知らせは、{phone}へお送りします。よろしいですか。",
-        &["venue", "date", "time", "party", "name", "phone"],
+        "確認します。{venue}、{date}、{time}、{party}名さま、{name}さま、{birth}生まれ。お知らせは、{phone}へお送りします。よろしいですか。",
+        &["venue", "date", "time", "party", "name", "birth", "phone"],
     ),
     (
         "confirm_booking_retry",
@@ -193,7 +203,7 @@ pub const PROMPTS: &[(&str, &str, &[&str])] = &[
     ),
     (
         "ask_fix",
-        "どこを変えますか。会場、人数、日にち、時間、お名前、電話番号の、どれですか。",
+        "どこを変えますか。会場、人数、日にち、時間、お名前、生年月日、電話番号の、どれですか。",
         &[],
     ),
     (
@@ -339,7 +349,8 @@ pub enum PieceKind {
     Fixed,
     /// A value from a closed set ([`values`]).
     Value,
-    /// A caller's name: the only text synthesized during a call.
+    /// The caller's own words (the name's reading, the birth date): the
+    /// only text synthesized during a call.
     Name,
 }
 
@@ -377,6 +388,15 @@ pub fn name(text: impl Into<String>) -> Pieces {
     vec![Piece {
         kind: PieceKind::Name,
         text: text.into(),
+    }]
+}
+
+/// A birth date as said back (昭和35年4月1日, 平成元年1月8日): the caller's
+/// own words, synthesized during the call like the name.
+pub fn birth(d: NaiveDate) -> Pieces {
+    vec![Piece {
+        kind: PieceKind::Name,
+        text: ja::speak_birth_date(d),
     }]
 }
 

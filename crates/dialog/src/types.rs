@@ -128,11 +128,22 @@ pub enum Query {
     SendLink {
         to: String,
     },
+    /// How a name heard in kanji is read (katakana), from a pronunciation
+    /// dictionary; answered `None` where there is none (the text
+    /// simulator), and the caller is asked for the reading.
+    ReadName {
+        name: String,
+    },
 }
 
 /// Why the requested slot cannot be offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
+    /// No slot in the reception window has room for the whole party, but
+    /// this many together can be booked.
+    PartyTooLarge {
+        at_most: u8,
+    },
     Full,
     /// No slot then (closed, out of hours, outside the reception window).
     NoSlot,
@@ -180,6 +191,8 @@ pub enum Answer {
     Cancelled(Result<BookingInfo, Refusal>),
     /// Whether the link SMS is (or already was) queued; false at the cap.
     LinkQueued(bool),
+    /// The dictionary reading of the name, if every part of it has one.
+    Reading(Option<String>),
 }
 
 /// Something the agent says.

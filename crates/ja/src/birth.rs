@@ -89,24 +89,13 @@ fn birth_date_once(text: &str, today: NaiveDate) -> Option<NaiveDate> {
 }
 
 /// A birth date as the agent reads it back, in the era form most callers
-/// know it by, then the Western year: "昭和35年4月1日、1960年".
+/// know it by: "昭和35年4月1日", "平成元年1月8日".
 pub fn speak_birth_date(date: NaiveDate) -> String {
-    let western = date.year();
-    match era_of(date) {
-        Some((era, 1)) => format!(
-            "{}元年{}月{}日、{western}年",
-            era.name(),
-            date.month(),
-            date.day()
-        ),
-        Some((era, year)) => format!(
-            "{}{year}年{}月{}日、{western}年",
-            era.name(),
-            date.month(),
-            date.day()
-        ),
-        None => format!("{western}年{}月{}日", date.month(), date.day()),
-    }
+    let year = match era_of(date) {
+        Some((era, y)) => madoguchi_core::era::era_year_ja(era, y),
+        None => format!("{}年", date.year()),
+    };
+    format!("{year}{}月{}日", date.month(), date.day())
 }
 
 #[cfg(test)]
@@ -136,6 +125,9 @@ mod tests {
             ("令和2年5月1日", Some(d(2020, 5, 1))),
             ("昭和65年1月1日", None),
             ("わかりません", None),
+            // A day is never made up.
+            ("昭和35年4月", None),
+            ("昭和35年", None),
         ];
         for (text, expected) in cases {
             assert_eq!(parse_birth_date(text, today), expected, "{text}");
@@ -144,8 +136,8 @@ mod tests {
 
     #[test]
     fn speak_birth_date_says_the_era_first() {
-        assert_eq!(speak_birth_date(d(1960, 4, 1)), "昭和35年4月1日、1960年");
-        assert_eq!(speak_birth_date(d(1989, 1, 8)), "平成元年1月8日、1989年");
-        assert_eq!(speak_birth_date(d(2020, 5, 1)), "令和2年5月1日、2020年");
+        assert_eq!(speak_birth_date(d(1960, 4, 1)), "昭和35年4月1日");
+        assert_eq!(speak_birth_date(d(1989, 1, 8)), "平成元年1月8日");
+        assert_eq!(speak_birth_date(d(2020, 5, 1)), "令和2年5月1日");
     }
 }

@@ -17,10 +17,21 @@ use crate::venue::{VenueMatch, VenueMatcher};
 /// Days of the month whose spoken forms recognizers confuse on phone
 /// audio: よっか/ようか (4, 8), じゅうよっか/じゅうはちにち/じゅうろくにち (14, 18,
 /// 16; issue 11 measured 14 → 16), にじゅうよっか/にじゅうはちにち (24, 28),
-/// とおか/はつか (10, 20), なのか/ここのか (7, 9).
-const CONFUSABLE_DAYS: &[(u32, u32)] = &[(4, 8), (14, 16), (14, 18), (24, 28), (10, 20), (7, 9)];
+/// とおか/はつか (10, 20), なのか/ここのか (7, 9); and measured on the corpus
+/// (voice_corpus, 2026-12-03): ついたち → 2日 (1, 2), よっか → 6日 (4, 6).
+const CONFUSABLE_DAYS: &[(u32, u32)] = &[
+    (4, 8),
+    (14, 16),
+    (14, 18),
+    (24, 28),
+    (10, 20),
+    (7, 9),
+    (1, 2),
+    (4, 6),
+];
 
-fn twins(day: u32) -> impl Iterator<Item = u32> {
+/// The days of the month a recognizer may have heard instead of `day`.
+pub fn confusable_days(day: u32) -> impl Iterator<Item = u32> {
     CONFUSABLE_DAYS.iter().filter_map(move |&(a, b)| {
         if a == day {
             Some(b)
@@ -70,7 +81,7 @@ pub fn match_date(hypotheses: &[&str], bookable: &[NaiveDate], today: NaiveDate)
     let DateAnswer::Day(day) = first else {
         return DateMatch::Earliest;
     };
-    let twin = twins(day.day())
+    let twin = confusable_days(day.day())
         .filter_map(|n| day.with_day(n))
         .find(|d| bookable.contains(d));
     match twin {

@@ -23,8 +23,7 @@
 //!
 //! For the agent's speech: [`to_spoken_digits`] (numbers digit by digit,
 //! since Open JTalk reads "1234" as a quantity), [`speak_date`] ("12月3日
-//! 木曜日"), [`speak_time`] ("午後2時半") and [`speak_birth_date`] ("昭和35年4月1日、
-//! 1960年").
+//! 木曜日"), [`speak_time`] ("午後2時半") and [`speak_birth_date`] ("昭和35年4月1日").
 //!
 //! Check [`parse_command`] before the question's own parser: "もう一度" is a
 //! command at every step.
@@ -44,7 +43,9 @@ pub use answers::{
     Command, Intent, YesNo, parse_command, parse_intent, parse_party_size, parse_yes_no,
 };
 pub use birth::{parse_birth_date, speak_birth_date};
-pub use closed::{DateMatch, match_choice, match_date, match_time, match_venue, match_yes_no};
+pub use closed::{
+    DateMatch, confusable_days, match_choice, match_date, match_time, match_venue, match_yes_no,
+};
 pub use date::{DateAnswer, DateContext, parse_date, said_weekday, speak_date};
 pub use digits::{parse_digits, parse_phone, to_spoken_digits};
 pub use keypad::{keypad_date, keypad_time};

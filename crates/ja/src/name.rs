@@ -1,8 +1,9 @@
 //! Names as callers say them: "山田太郎です", "やまだ たろう と申します".
 //!
 //! From speech only the recognised text is known: a name in kanji has no
-//! reading here (the dialog asks for it separately, or reads the kana back
-//! to be confirmed); a name said and recognised in kana is its own reading.
+//! reading here (on the phone the synthesizer's dictionary reads it, else
+//! the dialog asks for it; the read-back says it to be confirmed); a name
+//! said and recognised in kana is its own reading.
 
 use madoguchi_core::name::NameKana;
 use madoguchi_core::text::nfkc;
@@ -47,9 +48,17 @@ pub fn parse_name(text: &str) -> Option<String> {
         Some(rest) if rest.starts_with(['、', ',', ' ', '。']) => rest.to_owned(),
         _ => folded,
     };
+    // A pause (「いちのみや、たろう」) parts family and given name.
     let mut s: String = folded
         .chars()
-        .filter(|c| !matches!(c, '、' | '。' | ',' | '.' | '!' | '?'))
+        .map(|c| {
+            if matches!(c, '、' | '。' | ',') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|c| !matches!(c, '.' | '!' | '?'))
         .collect();
     s = s.trim().to_owned();
     for f in FILLERS {
@@ -103,6 +112,8 @@ mod tests {
             ("です", None),
             ("はい、はいだです", Some("はいだ")),
             ("はいだ けいこです", Some("はいだ\u{3000}けいこ")),
+            ("山だ。たろう。", Some("山だ\u{3000}たろう")),
+            ("いちのみや、たろうです。", Some("いちのみや\u{3000}たろう")),
         ];
         for (text, expected) in cases {
             assert_eq!(parse_name(text).as_deref(), expected, "{text}");

@@ -92,6 +92,7 @@ pub async fn run(store: Store, clock: Arc<dyn Clock>, command: CallCommand) -> a
             } else {
                 ScenarioChoice::Published
             },
+            reader: None,
         },
     )
     .await

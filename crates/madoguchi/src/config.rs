@@ -27,6 +27,8 @@ pub struct Config {
     pub admin: AdminSection,
     /// Deployment secrets (`[security] secret_key`).
     pub security: SecuritySection,
+    /// The Prometheus metrics listener (`[metrics] listen`, off by default).
+    pub metrics: MetricsSection,
     /// The AI phone's call loop (turn timing, fillers, recordings, capacity).
     pub voice: madoguchi_voice::session::VoiceSettings,
     /// The SIP endpoint (`[sip] listen`, `enabled`, registration).
@@ -238,6 +240,17 @@ impl Default for WebSection {
     }
 }
 
+/// Where `/metrics` is served: a listener of its own, for the monitoring
+/// only. Off unless `listen` is set; keep it on loopback or a private
+/// network (the metrics hold no personal data, but they tell an outsider
+/// how busy the service is).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSection {
+    /// e.g. `127.0.0.1:9090`.
+    pub listen: Option<String>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SiteSection {
@@ -272,8 +285,8 @@ impl Config {
             };
             let section = section.to_ascii_lowercase();
             if ![
-                "database", "web", "site", "service", "admin", "security", "email", "sms", "voice",
-                "sip", "asr", "tts",
+                "database", "web", "site", "service", "admin", "security", "metrics", "email",
+                "sms", "voice", "sip", "asr", "tts",
             ]
             .contains(&section.as_str())
             {
@@ -343,6 +356,7 @@ impl Config {
 /// (a SIP user "0586280000", an API key of digits).
 const TEXT_KEYS: &[(&str, &str)] = &[
     ("security", "secret_key"),
+    ("metrics", "listen"),
     ("sip", "listen"),
     ("sip", "public_address"),
     ("sip", "register_uri"),
@@ -536,6 +550,18 @@ mod tests {
         let env = vec![("MADOGUCHI_SIP_LISTEN".to_owned(), "0.0.0.0:5070".to_owned())];
         let set = Config::load(None, env.into_iter()).unwrap();
         assert_eq!(set.sip_config(web).listen, "0.0.0.0:5070");
+    }
+
+    #[test]
+    fn metrics_are_off_unless_a_listener_is_given() {
+        let defaults = Config::load(None, std::iter::empty()).unwrap();
+        assert_eq!(defaults.metrics.listen, None);
+        let env = vec![(
+            "MADOGUCHI_METRICS_LISTEN".to_owned(),
+            "127.0.0.1:9090".to_owned(),
+        )];
+        let set = Config::load(None, env.into_iter()).unwrap();
+        assert_eq!(set.metrics.listen.as_deref(), Some("127.0.0.1:9090"));
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! the store and the web application together.
 
 mod admin;
+mod backup;
 mod call;
 mod config;
 mod demo;
+mod monitoring;
 mod startup;
 mod voice;
 
@@ -56,6 +58,14 @@ enum Command {
     /// Delete bookings and access-log entries past their retention
     /// periods, keeping anonymous counts (`serve` also does this every hour).
     Purge,
+    /// Copy the SQLite database to FILE while the service runs (a
+    /// consistent snapshot), then open the copy, check it and print its
+    /// table counts. PostgreSQL: pg_dump (docs/deploy.md).
+    Backup { file: PathBuf },
+    /// Put the backup FILE in place of the database of a stopped instance;
+    /// refused while anything has the database open. The replaced file is
+    /// kept beside it (`….before-restore-<time>`).
+    Restore { file: PathBuf },
     /// The access log's hash chain.
     Audit {
         #[command(subcommand)]
@@ -130,6 +140,10 @@ async fn main() -> anyhow::Result<()> {
         .db
         .or_else(|| config.database.url.clone())
         .unwrap_or_else(|| "data/madoguchi.db".to_owned());
+    // Before anything opens the database it replaces.
+    if let Command::Restore { file } = &cli.command {
+        return backup::restore(file, &target).await;
+    }
     let store = Store::connect(&target)
         .await
         .with_context(|| format!("opening the database {}", redact(&target)))?;
@@ -144,6 +158,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             println!("migrations applied to {}", redact(&target));
         }
+        Command::Backup { file } => backup::backup(&store, &file).await?,
+        // Handled above, before the database is opened.
+        Command::Restore { .. } => {}
         Command::Purge => {
             let key = chain_key(&store, &config).await?;
             let deleted = purge(&store, clock.as_ref(), &key).await?;
@@ -394,10 +411,15 @@ async fn serve(
     };
     let phone = voice::start(config, sip, store.clone(), clock.clone());
     let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
+    let state = monitoring::with_phone_readiness(state, phone.as_ref().map(|(_, p)| p));
+    let metrics = match &config.metrics.listen {
+        Some(listen) => Some(monitoring::serve_metrics(listen, state.clone()).await?),
+        None => None,
+    };
     let app = web_app(state, phone.as_ref().map(|(routes, _)| routes.clone()));
     // Tools and tests wait for the first line; people read the summary.
     let mut stdout = tokio::io::stdout();
-    let summary = startup::summary(address, &account, &phone_state);
+    let summary = startup::summary(address, &account, &phone_state, metrics);
     stdout
         .write_all(format!("madoguchi listening on http://{address}\n{summary}").as_bytes())
         .await?;

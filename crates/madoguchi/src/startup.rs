@@ -43,7 +43,12 @@ fn bracketed(ip: IpAddr) -> String {
 }
 
 /// The summary block.
-pub fn summary(web: SocketAddr, admin: &AdminAccount, phone: &PhoneState) -> String {
+pub fn summary(
+    web: SocketAddr,
+    admin: &AdminAccount,
+    phone: &PhoneState,
+    metrics: Option<SocketAddr>,
+) -> String {
     let host = if web.ip().is_unspecified() {
         "127.0.0.1".to_owned()
     } else {
@@ -77,6 +82,13 @@ pub fn summary(web: SocketAddr, admin: &AdminAccount, phone: &PhoneState) -> Str
             "  Phone:                      Twilio media streams only ([sip] enabled = false)\n",
         ),
     }
+    if let Some(metrics) = metrics {
+        out.push_str(&format!(
+            "  Metrics (Prometheus):       http://{}:{}/metrics\n",
+            bracketed(metrics.ip()),
+            metrics.port()
+        ));
+    }
     if web.ip().is_unspecified() {
         out.push_str("  Listening on every address of this machine.\n");
     }
@@ -106,6 +118,7 @@ mod tests {
             &PhoneState::Starting {
                 sip: Some(sip_uri(&sip)),
             },
+            Some("127.0.0.1:9090".parse().unwrap()),
         );
         assert!(text.contains("http://127.0.0.1:8080/\n"), "{text}");
         assert!(text.contains("http://127.0.0.1:8080/admin\n"), "{text}");
@@ -116,6 +129,10 @@ mod tests {
         );
         assert!(text.contains("sip:yoyaku@127.0.0.1:5060\n"), "{text}");
         assert!(text.contains("phone ready"), "{text}");
+        assert!(
+            text.contains("Metrics (Prometheus):       http://127.0.0.1:9090/metrics\n"),
+            "{text}"
+        );
     }
 
     #[test]

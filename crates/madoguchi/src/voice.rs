@@ -13,15 +13,23 @@ use madoguchi_voice::line::{Line, LineHandler};
 use madoguchi_voice::session::VoiceAgent;
 use madoguchi_voice::sip::SipEndpoint;
 use madoguchi_voice::speech::{OpenJTalk, Synthesizer};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The phone channel once started: keeps the SIP endpoint alive.
 #[derive(Default)]
 pub struct Phone {
     sip: tokio::sync::Mutex<Option<SipEndpoint>>,
+    /// Set once recognition and synthesis are loaded (for `/readyz`).
+    engines_ready: AtomicBool,
 }
 
 impl Phone {
+    /// Whether the speech engines are loaded and calls are answered.
+    pub fn engines_ready(&self) -> bool {
+        self.engines_ready.load(Ordering::Relaxed)
+    }
+
     /// Says goodbye to every SIP call (BYE) before the process ends.
     pub async fn shutdown(&self) {
         if let Some(endpoint) = self.sip.lock().await.take() {
@@ -89,6 +97,7 @@ pub fn start(
         // Every prompt piece in the background, what callers hear first first.
         agent.start_warming();
         let _ = ready.set(agent.line_handler());
+        started.engines_ready.store(true, Ordering::Relaxed);
         if !sip.enabled {
             tracing::info!("[sip] enabled = false: no SIP endpoint");
             println!("phone ready: Twilio media streams only ([sip] enabled = false)");

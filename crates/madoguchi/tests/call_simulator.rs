@@ -278,6 +278,49 @@ async fn a_full_slot_is_said_plainly_and_the_three_earliest_free_slots_are_offer
 }
 
 #[tokio::test]
+async fn a_party_larger_than_any_slot_is_told_how_many_fit_and_asked_again() {
+    let sim = seeded();
+    // Only the venues that seat two per slot take bookings: three together
+    // fit nowhere (本庁舎, four a slot, is closed for the season).
+    let store = sim.store().await;
+    for venue in store.venues(true).await.unwrap() {
+        if store
+            .weekly_template(venue.id)
+            .await
+            .unwrap()
+            .days
+            .iter()
+            .any(|d| d.capacity > 2)
+        {
+            store.set_venue_enabled(venue.id, false).await.unwrap();
+        }
+    }
+    let lines = sim.call(
+        NOW,
+        &["--caller-id", "+819012345678"],
+        &script(&[
+            &["予約をお願いします"],
+            &ELIGIBLE,
+            &["尾西事務所", "3人", "12月10日の午前10時", "2人"],
+            &["いちのみや じろう", "昭和40年5月5日", "はい"],
+        ]),
+    );
+    assert!(
+        said_anywhere(
+            &lines,
+            "3名さまご一緒に空いている枠がありません。2名さままででしたら"
+        ),
+        "{:#?}",
+        agent(&lines)
+    );
+    let end = outcome(&lines);
+    assert_eq!(end["outcome"], "booked", "{:#?}", agent(&lines));
+    assert_eq!(end["party_size"], 2);
+    assert_eq!(end["venue"], "尾西事務所");
+    assert_eq!(end["start"], "2026-12-10T10:00:00+09:00");
+}
+
+#[tokio::test]
 async fn a_hesitant_verbose_caller_is_understood() {
     let sim = seeded();
     let lines = sim.call(

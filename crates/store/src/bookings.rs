@@ -247,6 +247,7 @@ impl Store {
                     .await?
             }
         };
+        self.activity.booked(new.channel);
         // Everything stored is known here; reading it back would cost the
         // hot path another query.
         let stored_at = crate::rows::instant(at)?;

@@ -219,6 +219,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
         });
+        self.activity.call_started();
         Ok(CallId(id))
     }
 
@@ -232,7 +233,7 @@ impl Store {
 
     /// Records how a call ended. A call ends once: later calls change nothing.
     pub async fn end_call(&self, call: CallId, end: &CallEnd, now: DateTime<Utc>) -> Result<()> {
-        quiet_tx!(self, tx => {
+        let ended = quiet_tx!(self, tx => {
             sqlx::query(
                 "UPDATE calls SET ended_at = $1, outcome = $2, end_state = $3, end_reason = $4, reservation_no = $5
                  WHERE id = $6 AND ended_at IS NULL",
@@ -244,8 +245,12 @@ impl Store {
             .bind(end.reservation_no.as_deref())
             .bind(call.0)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected()
         });
+        if ended == 1 {
+            self.activity.call_ended(&end.outcome);
+        }
         Ok(())
     }
 

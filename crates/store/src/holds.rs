@@ -258,6 +258,7 @@ impl Store {
             (id, number)
         });
         let _ = number;
+        self.activity.booked(new.channel);
         self.get_booking(madoguchi_core::ids::BookingId(id)).await
     }
 

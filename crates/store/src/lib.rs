@@ -16,10 +16,13 @@
 
 mod access_chain;
 mod access_log;
+mod activity;
+mod backup;
 mod bookings;
 mod cache;
 mod calls;
 mod group_commit;
+mod health;
 mod holds;
 mod link_sms;
 mod name_checks;
@@ -41,12 +44,15 @@ pub use access_chain::{
     BreakKind, ChainBreak, ChainKey, ChainReport, MIN_SECRET_BYTES, ShortSecret,
 };
 pub use access_log::{AccessEntry, AccessFilter, AccessResult, AccessStamp, NewAccessEntry};
+pub use activity::{Activity, ChannelLabel, OutcomeLabel};
+pub use backup::{BackupError, FileReport, TableCount, inspect_sqlite_file, release_sqlite_file};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::{TTL as CACHE_TTL, WriteCounts};
 pub use calls::{
     CallCount, CallEnd, CallId, CallSummary, CallTurn, NewCall, RecognitionCorrection,
     ScenarioVersion, VenueAlias,
 };
+pub use health::{Backlog, Unready};
 pub use holds::{HoldId, SeatHold};
 pub use link_sms::{ClaimedLinkSms, LinkSms, LinkSmsQueued};
 pub use notify_templates::TemplateVersion;
@@ -109,6 +115,8 @@ enum Db {
 pub struct Store {
     db: Db,
     cache: std::sync::Arc<cache::Cache>,
+    /// Counters for the metrics endpoint.
+    activity: std::sync::Arc<Activity>,
 }
 
 /// Which backend a [`Store`] runs on.
@@ -197,6 +205,7 @@ impl Store {
             return Ok(Self {
                 db: Db::Postgres(pool),
                 cache: Default::default(),
+                activity: Default::default(),
             });
         }
         let path = target.strip_prefix("sqlite://").unwrap_or(target);
@@ -238,6 +247,7 @@ impl Store {
                 bookings,
             },
             cache,
+            activity: Default::default(),
         })
     }
 

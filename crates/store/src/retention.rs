@@ -67,6 +67,7 @@ impl Store {
                 .rows_affected()
         });
         self.scrub_deleted().await?;
+        self.activity.purged(deleted);
         Ok(deleted)
     }
 

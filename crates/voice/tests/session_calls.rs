@@ -521,18 +521,19 @@ async fn a_booking_synthesizes_only_the_callers_own_words() {
     assert!(phone.listen(true).await.closed || ended_call(&w.store).await.outcome.is_some());
     let call = ended_call(&w.store).await;
     assert_eq!(call.outcome.as_deref(), Some("booked"));
-    // The read-back names the caller (its reading); the reservation
-    // number, venue, date, time, party and every fixed fragment are pieces.
+    // The read-back names the caller (its reading) and their birth date;
+    // the reservation number, venue, date, time, party and every fixed
+    // fragment are pieces.
     let said = w.tts.said.lock().unwrap().clone();
     assert_eq!(
         said,
-        vec!["イチノミヤ", "タロウさま"],
+        vec!["イチノミヤ", "タロウさま", "昭和35年4月1日生まれ"],
         "synthesized during the call"
     );
     assert_eq!(
         w.agent.pieces().engine_calls(),
-        warmed.engine_calls + 2,
-        "two phrases synthesized during the call"
+        warmed.engine_calls + 3,
+        "three phrases synthesized during the call"
     );
 }
 

@@ -54,6 +54,27 @@ async fn a_reservation_number_is_read_digit_by_digit() {
 }
 
 #[tokio::test]
+async fn a_name_heard_in_kanji_is_read_by_the_dictionary() {
+    let tts = open_jtalk();
+    for (name, reading) in [
+        ("一宮太郎", "イチノミヤ\u{3000}タロウ"),
+        ("山田 花子", "ヤマダ\u{3000}ハナコ"),
+        ("高橋美咲", "タカハシ\u{3000}ミサキ"),
+        ("渡邉健", "ワタナベ\u{3000}ケン"),
+        ("さくら", "サクラ"),
+    ] {
+        assert_eq!(
+            tts.reading(name).await.unwrap().as_deref(),
+            Some(reading),
+            "{name}"
+        );
+    }
+    // Nothing the dictionary knows: no guess, the caller is asked.
+    assert_eq!(tts.reading("龘龘").await.unwrap(), None);
+    assert_eq!(tts.reading(" ").await.unwrap(), None);
+}
+
+#[tokio::test]
 async fn empty_text_is_silence_and_a_missing_voice_is_a_clear_error() {
     let tts = open_jtalk();
     assert!(tts.synthesize("  ", 1.0).await.unwrap().is_empty());

@@ -10,8 +10,10 @@ mod api;
 mod citizen;
 mod error;
 mod headers;
+mod health;
 mod idempotency;
 mod limits;
+mod metrics;
 mod read_cache;
 mod session;
 mod views;
@@ -21,6 +23,7 @@ pub use admin::password::{
     hash_password_blocking as hash_password, verify_password_blocking as verify_password,
 };
 pub use error::AppError;
+pub use health::ReadinessCheck;
 pub use limits::RateLimitConfig;
 
 use axum::Router;
@@ -56,6 +59,10 @@ pub struct AppState {
     cookie_key: Key,
     limits: Arc<limits::Limits>,
     availability: Arc<read_cache::AvailabilityCache>,
+    metrics: metrics::SharedMetrics,
+    /// Checks the binary adds to `/readyz` (the phone's engines).
+    readiness: Vec<ReadinessCheck>,
+    ready_cache: Arc<health::ReadyCache>,
 }
 
 impl AppState {
@@ -70,6 +77,7 @@ impl AppState {
         let cookie_key = Key::try_from(cookie_secret)
             .map_err(|_| AppError::internal("cookie secret shorter than 64 bytes"))?;
         let limits = Arc::new(limits::Limits::new(config.rate_limit.clone()));
+        let metrics = Arc::new(metrics::Metrics::new(&store));
         Ok(Self {
             store,
             clock,
@@ -77,7 +85,16 @@ impl AppState {
             cookie_key,
             limits,
             availability: Arc::default(),
+            metrics,
+            readiness: Vec::new(),
+            ready_cache: Arc::default(),
         })
+    }
+
+    /// Adds a check to `/readyz`.
+    pub fn with_readiness(mut self, check: ReadinessCheck) -> Self {
+        self.readiness.push(check);
+        self
     }
 }
 
@@ -128,13 +145,32 @@ pub fn app_with(state: AppState, extra: Router) -> Router {
         ))
         .merge(static_files)
         .merge(extra.with_state::<AppState>(()))
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route("/healthz", axum::routing::get(health::healthz))
+        .route("/readyz", axum::routing::get(health::readyz))
         .fallback(error::not_found)
+        // Inside the routes, where the route template is known.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .layer(axum::middleware::from_fn(error::log_internal_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,
         ))
+        .with_state(state)
+}
+
+/// The metrics endpoint (`GET /metrics`, Prometheus text format) and
+/// `/readyz`, for a listener of their own that only the monitoring
+/// reaches (`[metrics] listen`): the public application never serves
+/// `/metrics`. `state` must be the public application's, whose requests
+/// it reports.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(metrics::scrape))
+        .route("/readyz", axum::routing::get(health::readyz))
+        .route("/healthz", axum::routing::get(health::healthz))
         .with_state(state)
 }

@@ -2,7 +2,7 @@
 //! the slot offered, name, reading, birth date, phone, the read-back.
 
 use super::heard::{Field, Heard, Verdict};
-use super::keys::{choice_number, clean_free_text, keyed_date, keyed_time, phone_of, yes_no};
+use super::keys::{choice_number, digits_as_kanji, keyed_date, keyed_time, phone_of, yes_no};
 use super::{Engine, Input, OfferMode, Pending, Step, Task};
 use crate::types::*;
 use madoguchi_core::name::{NameKana, PersonName};
@@ -296,12 +296,17 @@ impl Engine {
             return self.correct(out, &heard);
         }
         let cleaned = match input {
-            Input::Speech(t) => clean_free_text(t),
+            Input::Speech(t) => ja::parse_name(t).unwrap_or_default(),
             Input::Keys(_) => String::new(),
         };
+        let (cleaned, had_digits) = digits_as_kanji(&cleaned);
         match PersonName::parse(&cleaned) {
             Ok(name) => {
                 self.understood = "name".into();
+                if had_digits {
+                    self.understood = "name_with_digits".into();
+                    self.draft.name_to_check = true;
+                }
                 self.draft.name = Some(name.as_str().to_owned());
                 // A name heard in kana is its own reading.
                 self.draft.kana = NameKana::parse(name.as_str())
@@ -315,7 +320,7 @@ impl Engine {
 
     pub(super) fn on_kana(&mut self, out: &mut Vec<Output>, input: &Input) {
         let cleaned = match input {
-            Input::Speech(t) => clean_free_text(t),
+            Input::Speech(t) => ja::parse_name(t).unwrap_or_default(),
             Input::Keys(_) => String::new(),
         };
         match NameKana::parse(&cleaned) {

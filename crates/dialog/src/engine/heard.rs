@@ -46,6 +46,8 @@ pub(super) struct Heard {
     pub time: Option<TimeWish>,
     /// A time was said without its hour ("午後 時").
     pub hour_missing: bool,
+    /// A birth date (said with an era, or named as 生年月日).
+    pub birth: Option<NaiveDate>,
     pub fix: Vec<Field>,
 }
 
@@ -149,6 +151,14 @@ impl Engine {
         }
         if let (Some(ja::DateAnswer::Day(d)), Some(said)) = (heard.date, ja::said_weekday(text)) {
             heard.weekday_clash = d.weekday() != said;
+            // 「1月4日の月曜日」 heard as 6日: the confusable day that falls on
+            // the weekday said is the likelier one (asked, not taken).
+            if let Some(twin) = ja::confusable_days(d.day())
+                .filter_map(|n| d.with_day(n))
+                .find(|t| heard.weekday_clash && t.weekday() == said && *t >= today)
+            {
+                heard.date = Some(ja::DateAnswer::Day(twin));
+            }
         }
         if *step == Step::Time || says_time(&c) {
             let (open, close) = self.venue_hours();
@@ -160,6 +170,16 @@ impl Engine {
         if hour_lost(&c) && !matches!(heard.time, Some(TimeWish::At(_))) {
             heard.hour_missing = true;
             heard.time = None;
+        }
+        if heard.fix.contains(&Field::Birth)
+            || ["明治", "大正", "昭和", "平成", "令和"]
+                .iter()
+                .any(|era| c.contains(era))
+        {
+            // A birth date is never the day of the visit.
+            heard.birth = ja::parse_birth_date(text, today);
+            heard.date = None;
+            heard.weekday_clash = false;
         }
         heard
     }
@@ -290,6 +310,7 @@ impl Engine {
                         d.name_fixes += 1;
                         d.name = None;
                         d.kana = None;
+                        d.name_to_check = false;
                     }
                 }
                 Field::Birth => d.birth = None,
@@ -316,12 +337,26 @@ impl Engine {
             self.ask(out);
             return;
         }
+        if fields == [Field::Birth] {
+            // Misheard once already: the keypad is offered at once.
+            self.go(Step::Birth);
+            self.failures = 1;
+            self.ask_retry(out);
+            return;
+        }
         self.next(out);
     }
 
     /// After a no (at an offer or the read-back): take the correction said
     /// with it, forget what was named wrong, or ask what to change.
     pub(super) fn correct(&mut self, out: &mut Vec<Output>, heard: &Heard) {
+        if let Some(birth) = heard.birth {
+            self.draft.birth = Some(birth);
+            self.understood = format!("birth_date={birth}");
+            if !heard.has_values() && !heard.hour_missing {
+                return self.next(out);
+            }
+        }
         if heard.has_values() || heard.hour_missing {
             let clash = self.take(out, heard);
             // The slot offered is given back even when the same values

@@ -63,50 +63,21 @@ pub(super) fn keyed_time(keys: &str) -> Option<u32> {
     (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
-/// A name or reading as said: hesitations and polite endings removed.
-pub(super) fn clean_free_text(text: &str) -> String {
-    let mut s = text.trim().to_owned();
-    for filler in [
-        "えーと",
-        "えっと",
-        "えー",
-        "あのー",
-        "あの",
-        "ええと",
-        "んー",
-        "、",
-        "。",
-    ] {
-        if let Some(rest) = s.strip_prefix(filler) {
-            s = rest.trim_start().to_owned();
-        }
-    }
-    for prefix in [
-        "名前は",
-        "なまえは",
-        "お名前は",
-        "読み方は",
-        "よみかたは",
-        "わたしは",
-        "私は",
-    ] {
-        if let Some(rest) = s.strip_prefix(prefix) {
-            s = rest.trim_start().to_owned();
-        }
-    }
-    for suffix in [
-        "と申します",
-        "ともうします",
-        "といいます",
-        "と言います",
-        "でございます",
-        "です",
-        "。",
-        "、",
-    ] {
-        if let Some(rest) = s.strip_suffix(suffix) {
-            s = rest.trim_end().to_owned();
-        }
-    }
-    s.replace(['、', '。'], "")
+/// Names are not written in digits: the recognizer turns 一 into 1
+/// (「1のみや」). Digits become kanji numerals; true when any did, so that
+/// staff check the name.
+pub(super) fn digits_as_kanji(name: &str) -> (String, bool) {
+    const KANJI: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    let mut changed = false;
+    let out = name
+        .chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) if c.is_ascii_digit() || ('０'..='９').contains(&c) => {
+                changed = true;
+                KANJI[d as usize]
+            }
+            _ => c,
+        })
+        .collect();
+    (out, changed)
 }

@@ -95,6 +95,7 @@ enum Pending {
     Change,
     Cancel,
     Link(EndReason),
+    Reading,
 }
 
 impl Pending {
@@ -108,6 +109,7 @@ impl Pending {
             Pending::Change => "change",
             Pending::Cancel => "cancel",
             Pending::Link(_) => "link",
+            Pending::Reading => "reading",
         }
     }
 }
@@ -123,6 +125,8 @@ struct Draft {
     hour_missing: bool,
     /// The day found bookable (a date said without a time).
     day_checked: Option<NaiveDate>,
+    /// The day said back with its weekday in the time question.
+    day_said_back: Option<NaiveDate>,
     slot: Option<SlotOffer>,
     hold: Option<i64>,
     name: Option<String>,
@@ -132,6 +136,9 @@ struct Draft {
     name_to_check: bool,
     /// Times the name was corrected at the read-back.
     name_fixes: u32,
+    /// The dictionary was asked how the name is read (once per call: a
+    /// reading the caller corrected is asked of the caller).
+    reading_looked_up: bool,
     birth: Option<NaiveDate>,
     phone: Option<PhoneNumber>,
     /// The number was said or keyed (not the caller's own): read it back.
@@ -420,6 +427,9 @@ impl Engine {
         } else if d.name.is_none() {
             Step::Name
         } else if d.kana.is_none() {
+            if !d.reading_looked_up && d.name_fixes == 0 {
+                return self.look_up_reading(out);
+            }
             Step::Kana
         } else if d.birth.is_none() {
             Step::Birth
@@ -473,6 +483,17 @@ impl Engine {
         let slot_id = offer.slot_id;
         self.step = Step::Waiting(Pending::Hold { offer, mode });
         out.push(Output::Query(Query::Hold { slot_id, seats }));
+    }
+
+    /// A name heard in kanji: its reading from the dictionary saves asking
+    /// for it (the read-back says it, and the caller can correct it).
+    fn look_up_reading(&mut self, out: &mut Vec<Output>) {
+        let Some(name) = self.draft.name.clone() else {
+            return;
+        };
+        self.draft.reading_looked_up = true;
+        self.step = Step::Waiting(Pending::Reading);
+        out.push(Output::Query(Query::ReadName { name }));
     }
 
     fn release_slot(&mut self, out: &mut Vec<Output>) {

@@ -138,12 +138,17 @@ impl Engine {
     }
 
     /// The read-back: only what can be wrong (venue, day with weekday,
-    /// time, party, the name's reading; the number when it was said).
+    /// time, party, the name's reading, the birth date; the number when it
+    /// was said).
     fn read_back(&mut self, out: &mut Vec<Output>) {
         let d = &self.draft;
-        let (Some(slot), Some(party), Some(kana), Some(phone)) =
-            (d.slot.clone(), d.party, d.kana.clone(), d.phone.clone())
-        else {
+        let (Some(slot), Some(party), Some(kana), Some(birth), Some(phone)) = (
+            d.slot.clone(),
+            d.party,
+            d.kana.clone(),
+            d.birth,
+            d.phone.clone(),
+        ) else {
             return;
         };
         let mut vars = vec![
@@ -152,6 +157,8 @@ impl Engine {
             ("time", prompts::time(slot.start_min)),
             ("party", prompts::value(party.to_string())),
             ("name", prompts::name(kana)),
+            // Misheard most often (ついたち → 2日), and the key to look-ups.
+            ("birth", prompts::birth(birth)),
         ];
         let id = if d.phone_given {
             vars.push(("phone", prompts::digits(&phone.display())));

@@ -53,6 +53,9 @@ struct Harness {
     engine: Engine,
     queries: Vec<Query>,
     world: Box<dyn FnMut(&Query) -> Answer>,
+    /// What the pronunciation dictionary answers (none, as in the text
+    /// simulator, unless a test sets it).
+    reading: Option<String>,
 }
 
 impl Harness {
@@ -65,6 +68,7 @@ impl Harness {
             engine: Engine::new(scenario, ctx),
             queries: Vec::new(),
             world: Box::new(world),
+            reading: None,
         }
     }
 
@@ -76,7 +80,10 @@ impl Harness {
             for o in pending {
                 if let Output::Query(q) = &o {
                     self.queries.push(q.clone());
-                    let answer = (self.world)(q);
+                    let answer = match q {
+                        Query::ReadName { .. } => Answer::Reading(self.reading.clone()),
+                        _ => (self.world)(q),
+                    };
                     next.extend(self.engine.handle(Event::Answer(answer)));
                 }
                 all.push(o);
@@ -184,9 +191,10 @@ fn a_booking_collects_everything_reads_it_back_and_books_with_the_hold() {
     assert_eq!(prompts(&h.say("2人")), ["ask_date"]);
     assert_eq!(prompts(&h.say("12月10日")), ["ask_time"]);
     let taken = h.say("午前10時");
-    // What was asked for, to the minute: said, not asked again.
-    assert_eq!(prompts(&taken), ["slot_ok", "ask_name"]);
-    assert!(text(&taken).contains("12月10日 木曜日、午前10時、お取りできます"));
+    // What was asked for, to the minute: said, not asked again (the day
+    // was just said back with the time question).
+    assert_eq!(prompts(&taken), ["slot_ok_time", "ask_name"]);
+    assert!(text(&taken).starts_with("午前10時、お取りできます"));
     assert_eq!(
         h.queries[1..3],
         [
@@ -209,7 +217,7 @@ fn a_booking_collects_everything_reads_it_back_and_books_with_the_hold() {
     assert_eq!(prompts(&read_back), ["confirm_booking"]);
     assert_eq!(
         text(&read_back),
-        "確認します。尾西事務所、12月10日 木曜日、午前10時、2名さま、イチノミヤ\u{3000}タロウさま。よろしいですか。"
+        "確認します。尾西事務所、12月10日 木曜日、午前10時、2名さま、イチノミヤ\u{3000}タロウさま、昭和35年4月1日生まれ。よろしいですか。"
     );
     let done = h.say("はい");
     assert_eq!(
@@ -499,6 +507,47 @@ fn a_correction_said_with_its_value_at_the_read_back_is_taken() {
 }
 
 #[test]
+fn the_birth_date_is_read_back_and_a_wrong_one_is_taken_or_keyed() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    to_venue_question(&mut h);
+    for a in ["尾西", "2人", "12月10日の午前10時", "いちのみや たろう"] {
+        h.say(a);
+    }
+    // ついたち heard as 2日, the recognizer's favourite slip.
+    let read_back = h.say("昭和35年4月2日");
+    assert!(text(&read_back).contains("昭和35年4月2日生まれ"));
+    // The right date said with the no: taken, the visit's day untouched.
+    let out = h.say("いいえ、昭和35年4月1日です");
+    assert_eq!(prompts(&out), ["confirm_booking"]);
+    assert!(text(&out).contains("12月10日 木曜日、午前10時"));
+    assert!(text(&out).contains("昭和35年4月1日生まれ"));
+    // Named wrong without a value: the keypad is offered at once.
+    let out = h.say("生年月日が違います");
+    assert_eq!(prompts(&out), ["ask_birth_retry"]);
+    let out = h.keys("19600401");
+    assert_eq!(prompts(&out), ["confirm_booking"]);
+    let done = h.say("はい");
+    assert!(ended(&done).is_some_and(|e| e.outcome == Outcome::Booked));
+    let Some(Query::Book(request)) = h.queries.last() else {
+        panic!("booked");
+    };
+    assert_eq!(
+        request.birth_date,
+        NaiveDate::from_ymd_opt(1960, 4, 1).unwrap()
+    );
+    assert!(h.queries.contains(&Query::FindSlot {
+        venue_id: 20,
+        date: DateWish::Day(day(12, 10)),
+        time: TimeWish::At(600),
+        seats: 2
+    }));
+}
+
+#[test]
 fn a_weekday_that_does_not_match_the_date_is_asked() {
     let mut h = Harness::new(Scenario::default(), ctx(true, None), friendly_world);
     to_date_question(&mut h);
@@ -511,6 +560,53 @@ fn a_weekday_that_does_not_match_the_date_is_asked() {
     assert_eq!(prompts(&out), ["ask_date_retry"]);
     assert!(text(&out).contains("4桁"));
     assert_eq!(prompts(&h.say("12月5日の土曜日")), ["ask_time"]);
+}
+
+#[test]
+fn a_weekday_clash_proposes_the_confusable_day_that_falls_on_it() {
+    let mut h = Harness::new(Scenario::default(), ctx(true, None), friendly_world);
+    to_date_question(&mut h);
+    // 2027-01-04 is a Monday; よっか heard as 6日 (a Wednesday).
+    let out = h.say("1月6日の月曜日");
+    assert_eq!(prompts(&out), ["confirm_date"]);
+    assert!(
+        text(&out).contains("1月4日 月曜日で、よろしいですか"),
+        "{}",
+        text(&out)
+    );
+    h.say("はい");
+    assert!(h.queries.iter().any(|q| matches!(
+        q,
+        Query::FindSlot { date: DateWish::Day(d), .. } if *d == NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()
+    )));
+}
+
+#[test]
+fn a_party_too_large_for_any_slot_is_asked_again_keeping_the_rest() {
+    let mut h = Harness::new(Scenario::default(), ctx(true, None), |q| match q {
+        Query::FindSlot { seats: 3.., .. } => Answer::Slot(SlotSearch::Unavailable {
+            why: Unavailable::PartyTooLarge { at_most: 2 },
+            alternatives: vec![],
+        }),
+        other => friendly_world(other),
+    });
+    to_venue_question(&mut h);
+    h.say("尾西");
+    h.say("3人");
+    let out = h.say("12月10日の午前10時");
+    assert_eq!(prompts(&out), ["party_too_large", "ask_party"]);
+    assert!(text(&out).contains("3名さまご一緒に"), "{}", text(&out));
+    assert!(text(&out).contains("2名さままで"), "{}", text(&out));
+    assert!(!h.engine.is_ended());
+    let out = h.say("2人");
+    assert_eq!(prompts(&out), ["slot_ok", "ask_name"]);
+    assert_eq!(
+        h.queries.last(),
+        Some(&Query::Hold {
+            slot_id: 5,
+            seats: 2
+        })
+    );
 }
 
 #[test]
@@ -588,6 +684,85 @@ fn a_name_never_heard_is_kept_for_staff_and_the_call_goes_on() {
             .iter()
             .any(|q| matches!(q, Query::FindBooking { .. }))
     );
+}
+
+#[test]
+fn a_name_heard_in_kanji_is_read_from_the_dictionary_and_said_back() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    h.reading = Some("イチノミヤ タロウ".into());
+    to_date_question(&mut h);
+    h.say("12月10日の午前10時");
+    // No reading question: the dictionary's reading goes to the read-back.
+    assert_eq!(prompts(&h.say("一宮太郎です")), ["ask_birth"]);
+    assert_eq!(
+        h.queries.last(),
+        Some(&Query::ReadName {
+            name: "一宮太郎".into()
+        })
+    );
+    let read_back = h.say("昭和35年4月1日");
+    assert!(text(&read_back).contains("イチノミヤ\u{3000}タロウさま"));
+    // A reading the caller says is wrong is asked of the caller, not of
+    // the dictionary again.
+    assert_eq!(prompts(&h.say("いいえ、名前が違います")), ["ask_name"]);
+    assert_eq!(prompts(&h.say("一宮太郎")), ["ask_kana"]);
+    assert_eq!(prompts(&h.say("いちのみや たろう")), ["confirm_booking"]);
+    let done = h.say("はい");
+    assert!(ended(&done).is_some_and(|e| e.outcome == Outcome::Booked));
+    let Some(Query::Book(request)) = h.queries.last() else {
+        panic!("booked");
+    };
+    assert_eq!(request.name, "一宮太郎");
+    assert_eq!(request.name_kana, "イチノミヤ\u{3000}タロウ");
+    assert!(!request.name_to_check);
+    let lookups = h
+        .queries
+        .iter()
+        .filter(|q| matches!(q, Query::ReadName { .. }))
+        .count();
+    assert_eq!(lookups, 1);
+}
+
+#[test]
+fn a_name_heard_with_digits_is_kept_in_kanji_and_marked_for_staff() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    h.reading = Some("イチノミヤ タロウ".into());
+    to_date_question(&mut h);
+    h.say("12月10日の午前10時");
+    assert_eq!(prompts(&h.say("1のみや、たろうです。")), ["ask_birth"]);
+    assert_eq!(
+        h.queries.last(),
+        Some(&Query::ReadName {
+            name: "一のみや\u{3000}たろう".into()
+        })
+    );
+    h.say("昭和35年4月1日");
+    h.say("はい");
+    let Some(Query::Book(request)) = h.queries.last() else {
+        panic!("booked");
+    };
+    assert_eq!(request.name, "一のみや\u{3000}たろう");
+    assert!(request.name_to_check);
+}
+
+#[test]
+fn a_name_the_dictionary_cannot_read_is_asked_for_its_reading() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("09012345678")),
+        friendly_world,
+    );
+    to_date_question(&mut h);
+    h.say("12月10日の午前10時");
+    assert_eq!(prompts(&h.say("一宮太郎")), ["ask_kana"]);
 }
 
 #[test]
@@ -759,7 +934,7 @@ fn a_slot_taken_before_it_could_be_held_is_searched_again() {
     to_date_question(&mut h);
     h.say("12月10日");
     let out = h.say("午前10時");
-    assert_eq!(prompts(&out), ["slot_taken", "slot_ok", "ask_name"]);
+    assert_eq!(prompts(&out), ["slot_taken", "slot_ok_time", "ask_name"]);
     assert_eq!(h.engine.current_hold(), Some(8));
 }
 

@@ -4,6 +4,7 @@
 use super::{Engine, OfferMode, Pending, Step, Task};
 use crate::prompts;
 use crate::types::*;
+use madoguchi_core::name::NameKana;
 
 impl Engine {
     pub(super) fn answer(&mut self, out: &mut Vec<Output>, answer: Answer) {
@@ -14,13 +15,21 @@ impl Engine {
             (Pending::Probe(day), Answer::Slot(SlotSearch::Available(_))) => {
                 self.understood = format!("day_open={day}");
                 self.draft.day_checked = Some(day);
+                self.draft.day_said_back = Some(day);
                 self.next(out);
             }
+            (
+                Pending::Probe(_) | Pending::Slot,
+                Answer::Slot(SlotSearch::Unavailable {
+                    why: Unavailable::PartyTooLarge { at_most },
+                    ..
+                }),
+            ) => self.party_too_large(out, at_most),
             (Pending::Probe(day), Answer::Slot(SlotSearch::Unavailable { why, alternatives })) => {
                 self.understood = format!("day_unavailable={why:?}");
                 let id = match why {
-                    Unavailable::Full => "day_full",
                     Unavailable::NoSlot => "day_closed",
+                    _ => "day_full",
                 };
                 self.say(out, id, &[("date", prompts::date(day))]);
                 self.offer_nearest(out, alternatives);
@@ -40,8 +49,8 @@ impl Engine {
                 self.understood =
                     format!("unavailable={why:?} alternatives={}", alternatives.len());
                 let id = match why {
-                    Unavailable::Full => "slot_full",
                     Unavailable::NoSlot => "slot_closed",
+                    _ => "slot_full",
                 };
                 self.say(out, id, &[]);
                 self.offer_alternatives(out, alternatives);
@@ -64,7 +73,13 @@ impl Engine {
                             ("date", prompts::date(date)),
                             ("time", prompts::time(time)),
                         ];
-                        self.say(out, "slot_ok", &vars);
+                        // The day was just said back with the time question.
+                        let id = if self.draft.day_said_back == Some(date) {
+                            "slot_ok_time"
+                        } else {
+                            "slot_ok"
+                        };
+                        self.say(out, id, &vars);
                         self.next(out);
                     }
                     _ => {
@@ -131,6 +146,13 @@ impl Engine {
                 self.say(out, "cancelled", &[]);
                 self.close(out, Outcome::Cancelled, EndReason::Completed);
             }
+            (Pending::Reading, Answer::Reading(reading)) => {
+                if let Some(kana) = reading.and_then(|r| NameKana::parse(&r).ok()) {
+                    self.understood = "kana_from_dictionary".into();
+                    self.draft.kana = Some(kana.as_str().to_owned());
+                }
+                self.next(out);
+            }
             (Pending::Find, Answer::Booking(Some(info))) => {
                 self.understood = "found".into();
                 self.found(out, info);
@@ -166,6 +188,23 @@ impl Engine {
                 self.escalate(out, EndReason::Error);
             }
         }
+    }
+
+    /// Not all together anywhere: say how many can come together and ask
+    /// the party again, keeping the venue, day and time.
+    fn party_too_large(&mut self, out: &mut Vec<Output>, at_most: u8) {
+        self.understood = format!("party_too_large at_most={at_most}");
+        let party = self.draft.party.unwrap_or(at_most.saturating_add(1));
+        self.release_slot(out);
+        self.draft.party = None;
+        self.draft.day_checked = None;
+        let vars = [
+            ("party", prompts::value(party.to_string())),
+            ("at_most", prompts::value(at_most.to_string())),
+        ];
+        self.say(out, "party_too_large", &vars);
+        self.go(Step::Party);
+        self.ask(out);
     }
 
     fn retry_search(&mut self, out: &mut Vec<Output>) {

@@ -43,6 +43,7 @@ mod changes;
 mod concurrency;
 mod holds;
 mod link_sms;
+mod monitoring;
 mod name_checks;
 mod operations;
 mod outbox;

@@ -74,6 +74,11 @@ pub trait Synthesizer: Send + Sync {
         text: &'a str,
         rate: f32,
     ) -> BoxFuture<'a, Result<Arc<[i16]>, TtsError>>;
+    /// How the engine would read `text` (katakana), for a name heard in
+    /// kanji; `None` when it cannot tell (the default).
+    fn reading<'a>(&'a self, _text: &'a str) -> BoxFuture<'a, Result<Option<String>, TtsError>> {
+        Box::pin(async { Ok(None) })
+    }
     /// Names the engine's set-up (voice, options) when its output may be
     /// kept on disk between runs; `None` keeps nothing on disk.
     fn cache_id(&self) -> Option<String> {
@@ -85,6 +90,7 @@ pub mod config;
 pub mod open_jtalk;
 pub mod openai;
 pub mod pieces;
+mod reading;
 pub mod whisper;
 
 pub use config::AsrConfig;

@@ -17,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Semaphore;
 
-use super::{BoxFuture, Synthesizer, TtsError};
+use super::{BoxFuture, Synthesizer, TtsError, reading};
 use crate::media::{resample, wav};
 
 /// Telephone sample rate of everything a synthesizer returns.
@@ -95,30 +95,61 @@ impl OpenJTalk {
         if text.trim().is_empty() {
             return Ok(Arc::from(Vec::new()));
         }
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| TtsError::Unavailable("synthesizer closed".into()))?;
         let started = Instant::now();
         let rate = if rate.is_finite() {
             rate.clamp(0.5, 2.0)
         } else {
             1.0
         };
+        let mut args = vec!["-r".to_owned(), format!("{rate:.3}")];
+        if self.config.native_8k {
+            // Frame period and all-pass constant scaled from the voice's 48 kHz.
+            args.extend(["-s", "8000", "-p", "40", "-a", "0.31"].map(String::from));
+        }
+        args.extend(self.config.extra_args.iter().cloned());
+        args.extend(["-ow", "/dev/stdout"].map(String::from));
+        let out = self.exec(&args, &text).await?;
+        let wav =
+            wav::parse(&out).map_err(|e| TtsError::Failed(format!("Open JTalk output: {e}")))?;
+        let pcm = resample::resample(&wav.samples, wav.sample_rate, RATE_8K);
+        tracing::debug!(
+            chars = text.chars().count(),
+            samples = pcm.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "synthesized"
+        );
+        Ok(Arc::from(pcm))
+    }
+
+    /// How Open JTalk's dictionary reads `text` (its text analysis, no
+    /// audio): katakana, or `None` when a word has no reading.
+    async fn read(&self, text: &str) -> Result<Option<String>, TtsError> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let args = ["-ot", "/dev/stdout"].map(String::from);
+        match self.exec(&args, text).await {
+            Ok(out) => Ok(reading::from_trace(&String::from_utf8_lossy(&out))),
+            // Nothing it can pronounce (unknown characters only).
+            Err(TtsError::Failed(why)) if why.contains("No phoneme") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs `open_jtalk` with the dictionary, the voice and `args` on one
+    /// line of text; returns what it wrote to stdout.
+    async fn exec(&self, args: &[String], text: &str) -> Result<Vec<u8>, TtsError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| TtsError::Unavailable("synthesizer closed".into()))?;
         let mut cmd = Command::new(&self.config.binary);
         cmd.arg("-x")
             .arg(&self.config.dictionary)
             .arg("-m")
             .arg(&self.config.voice)
-            .arg("-r")
-            .arg(format!("{rate:.3}"));
-        if self.config.native_8k {
-            // Frame period and all-pass constant scaled from the voice's 48 kHz.
-            cmd.args(["-s", "8000", "-p", "40", "-a", "0.31"]);
-        }
-        cmd.args(&self.config.extra_args)
-            .args(["-ow", "/dev/stdout"])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -133,7 +164,7 @@ impl OpenJTalk {
             .stdin
             .take()
             .ok_or_else(|| TtsError::Failed("no stdin".into()))?;
-        // Open JTalk synthesizes each input line as a separate utterance.
+        // Open JTalk takes each input line as a separate utterance.
         let line = format!("{}\n", text.replace(['\n', '\r'], "、"));
         let io = async {
             stdin.write_all(line.as_bytes()).await?;
@@ -160,16 +191,7 @@ impl OpenJTalk {
                 msg.trim().chars().take(200).collect::<String>()
             )));
         }
-        let wav =
-            wav::parse(&out).map_err(|e| TtsError::Failed(format!("Open JTalk output: {e}")))?;
-        let pcm = resample::resample(&wav.samples, wav.sample_rate, RATE_8K);
-        tracing::debug!(
-            chars = text.chars().count(),
-            samples = pcm.len(),
-            ms = started.elapsed().as_millis() as u64,
-            "synthesized"
-        );
-        Ok(Arc::from(pcm))
+        Ok(out)
     }
 }
 
@@ -180,6 +202,9 @@ impl Synthesizer for OpenJTalk {
         rate: f32,
     ) -> BoxFuture<'a, Result<Arc<[i16]>, TtsError>> {
         Box::pin(self.run(text, rate))
+    }
+    fn reading<'a>(&'a self, text: &'a str) -> BoxFuture<'a, Result<Option<String>, TtsError>> {
+        Box::pin(self.read(text))
     }
     fn cache_id(&self) -> Option<String> {
         let c = &self.config;

@@ -164,6 +164,11 @@ pub struct Pieces {
 }
 
 impl Pieces {
+    /// The synthesizer behind the pieces.
+    pub fn engine(&self) -> &Arc<dyn Synthesizer> {
+        &self.engine
+    }
+
     /// `cache_dir`: the disk cache root; used only when the engine names its
     /// set-up ([`Synthesizer::cache_id`]).
     pub fn new(engine: Arc<dyn Synthesizer>, cache_dir: Option<&Path>) -> Self {

@@ -78,6 +78,11 @@ pub fn reply(
         "ask_birth" if voice && !again => voice_of("昭和35年4月1日です", 0.9),
         "ask_birth" | "ask_birth_retry" => keys("19600401#"),
         "ask_phone" | "ask_phone_retry" => keys("09012345678#"),
+        // The birth date read back wrong (ついたち heard as 2日): said so,
+        // then keyed when the keypad is offered.
+        "confirm_booking" if voice && !again && !prompt_text.contains("昭和35年4月1日") => {
+            voice_of("いいえ、生年月日が違います", 1.0)
+        }
         "confirm_booking" if voice && !again => voice_of("はい、お願いします", 1.0),
         "confirm_booking" | "confirm_booking_retry" => keys("1"),
         "ask_yes_no" => voice_of("はい", 0.9),

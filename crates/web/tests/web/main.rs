@@ -9,5 +9,6 @@ mod admin;
 mod admin_notifications;
 mod admin_ops;
 mod http;
+mod ops;
 mod reports;
 mod support;

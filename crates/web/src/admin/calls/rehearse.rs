@@ -66,6 +66,7 @@ pub(crate) async fn rehearse_start(
             } else {
                 ScenarioChoice::Published
             },
+            reader: None,
         },
     )
     .await
