@@ -29,6 +29,7 @@ mod name_checks;
 mod notify_templates;
 mod operations;
 mod outbox;
+mod reports;
 mod retention;
 mod rows;
 mod scrub;
@@ -58,6 +59,10 @@ pub use notify_templates::TemplateVersion;
 pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
 pub use outbox::{
     ClaimedNotice, NoticeChannel, NoticeEvent, NoticeStatus, OutboxMessage, UsageRow,
+};
+pub use reports::{
+    BookingReport, BookingTally, CALL_OUTCOMES, CallRecord, CallReport, CallStat, CallUsage,
+    DialogTurn, Durations, SeatTally, Tally,
 };
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};

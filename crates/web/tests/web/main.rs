@@ -10,4 +10,5 @@ mod admin_notifications;
 mod admin_ops;
 mod http;
 mod ops;
+mod reports;
 mod support;
