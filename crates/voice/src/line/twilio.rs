@@ -11,6 +11,7 @@
 //! Twilio's REST API, not the stream: they are refused, and the agent
 //! tells the caller the number.
 
+use super::twilio_auth::StreamAuth;
 use super::{
     COMMAND_QUEUE, EVENT_QUEUE, FRAME_SAMPLES, Line, LineCommand, LineEvent, LineHandler,
     TransferResult, Transport,
@@ -19,7 +20,8 @@ use crate::media::g711;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -34,12 +36,36 @@ pub const PATH: &str = "/voice/twilio/stream";
 /// Outbound audio is sent in chunks of this many samples (1 s).
 const CHUNK_SAMPLES: usize = 8000;
 
-/// The route, to merge into the app.
-pub fn router(handler: LineHandler) -> Router {
-    Router::new().route(PATH, get(upgrade)).with_state(handler)
+/// The route, to merge into the app; `auth` says which upgrades it takes
+/// ([`StreamAuth::new`]: signed by Twilio, or any on a loopback listener).
+pub fn router(handler: LineHandler, auth: StreamAuth) -> Router {
+    if matches!(auth, StreamAuth::Closed) {
+        tracing::warn!(
+            "[twilio] auth_token is not set and the web listener is not on loopback: {PATH} refuses every stream"
+        );
+    }
+    Router::new()
+        .route(PATH, get(upgrade))
+        .with_state(Entrance { handler, auth })
 }
 
-async fn upgrade(State(handler): State<LineHandler>, ws: WebSocketUpgrade) -> Response {
+#[derive(Clone)]
+struct Entrance {
+    handler: LineHandler,
+    auth: StreamAuth,
+}
+
+async fn upgrade(
+    State(entrance): State<Entrance>,
+    headers: HeaderMap,
+    uri: Uri,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !entrance.auth.allows(&headers, &uri) {
+        tracing::info!("twilio stream refused: missing or wrong X-Twilio-Signature");
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let handler = entrance.handler;
     ws.on_upgrade(move |socket| serve(socket, handler))
 }
 
