@@ -79,3 +79,4 @@ pub const COMMAND_QUEUE: usize = 32;
 pub type LineHandler = std::sync::Arc<dyn Fn(Line) + Send + Sync>;
 pub mod twilio;
 pub mod twilio_auth;
+pub mod twilio_messages;
