@@ -149,7 +149,10 @@ async fn world(settings: VoiceSettings) -> World {
     let asr = Arc::new(ScriptedRecognizer::default());
     let tts = Arc::new(ToneSynthesizer::default());
     let agent = VoiceAgent::new(store.clone(), clock, asr.clone(), tts.clone(), settings);
-    let app = twilio::router(agent.clone().line_handler());
+    let app = twilio::router(
+        agent.clone().line_handler(),
+        madoguchi_voice::line::twilio_auth::StreamAuth::Unsigned,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
