@@ -228,6 +228,7 @@ impl Store {
         quiet_tx!(self, tx => {
             insert_turn!(tx, call, turn);
         });
+        self.activity.turn_recorded(turn);
         Ok(())
     }
 

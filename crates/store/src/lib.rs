@@ -44,7 +44,7 @@ pub use access_chain::{
     BreakKind, ChainBreak, ChainKey, ChainReport, MIN_SECRET_BYTES, ShortSecret,
 };
 pub use access_log::{AccessEntry, AccessFilter, AccessResult, AccessStamp, NewAccessEntry};
-pub use activity::{Activity, ChannelLabel, OutcomeLabel};
+pub use activity::{Activity, ChannelLabel, OutcomeLabel, StepLabel};
 pub use backup::{BackupError, FileReport, TableCount, inspect_sqlite_file, release_sqlite_file};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::{TTL as CACHE_TTL, WriteCounts};
