@@ -8,6 +8,7 @@
 mod admin;
 mod admin_notifications;
 mod admin_ops;
+mod fuzz;
 mod http;
 mod ops;
 mod reports;
