@@ -76,7 +76,7 @@ fn runner() -> TestRunner {
         cases: std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|c| c.parse().ok())
-            .unwrap_or(24),
+            .unwrap_or(64),
         failure_persistence: None,
         ..Config::default()
     })
@@ -100,17 +100,21 @@ async fn booked_seats(app: &TestApp) -> i64 {
     seats
 }
 
-/// A loopback client: the rate limits leave it alone, so every case
-/// reaches the decoding.
-fn loopback(app: &mut TestApp) {
-    app.client = "127.0.0.1:50000".parse().unwrap();
+/// A new client address for each case: the per-address rate limits would
+/// otherwise answer 429 before the decoding runs.
+fn next_client(app: &mut TestApp) {
+    let n = match app.client.ip() {
+        std::net::IpAddr::V4(ip) => u32::from(ip).wrapping_add(1),
+        std::net::IpAddr::V6(_) => 0x0a00_0001,
+    };
+    app.client = std::net::SocketAddr::from((std::net::Ipv4Addr::from(n), 50000));
 }
 
 #[test]
 fn no_json_body_makes_the_api_fail() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut app = rt.block_on(spawn());
-    loopback(&mut app);
+    app.client = "10.0.0.1:50000".parse().unwrap();
     let before = rt.block_on(booked_seats(&app));
     let app = RefCell::new(app);
     runner()
@@ -126,6 +130,7 @@ fn no_json_body_makes_the_api_fail() {
                 ),
             ),
             |(body, uri)| {
+                next_client(&mut app.borrow_mut());
                 let reply = rt.block_on(app.borrow_mut().send(json_request(uri, &body)));
                 prop_assert!(
                     reply.status.is_client_error(),
@@ -145,7 +150,7 @@ fn no_json_body_makes_the_api_fail() {
 fn no_bytes_make_the_api_fail() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut app = rt.block_on(spawn());
-    loopback(&mut app);
+    app.client = "10.0.0.1:50000".parse().unwrap();
     let app = RefCell::new(app);
     runner()
         .run(&prop::collection::vec(any::<u8>(), 0..200), |bytes| {
@@ -153,6 +158,7 @@ fn no_bytes_make_the_api_fail() {
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(axum::body::Body::from(bytes.clone()))
                 .unwrap();
+            next_client(&mut app.borrow_mut());
             let reply = rt.block_on(app.borrow_mut().send(request));
             prop_assert!(reply.status.is_client_error(), "{}", reply.status);
             Ok(())
@@ -164,7 +170,7 @@ fn no_bytes_make_the_api_fail() {
 fn no_form_makes_a_citizen_page_fail() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut app = rt.block_on(spawn());
-    loopback(&mut app);
+    app.client = "10.0.0.1:50000".parse().unwrap();
     let slot = rt
         .block_on(app.store.slots_between(
             madoguchi_core::ids::VenueId(1),
@@ -190,7 +196,17 @@ fn no_form_makes_a_citizen_page_fail() {
             |(fields, page)| {
                 // A real CSRF token from the page's own form, so that the
                 // fields behind it are read.
+                // A fresh visitor each case: an earlier case may have
+                // answered the checklist, and the page then moves on.
+                app.borrow_mut().cookies.clear();
+                next_client(&mut app.borrow_mut());
                 let shown = rt.block_on(app.borrow_mut().get("/eligibility"));
+                prop_assert!(
+                    shown.body.contains("name=\"csrf\""),
+                    "the form page: {} {}",
+                    shown.status,
+                    shown.body.chars().take(300).collect::<String>()
+                );
                 let csrf = shown.csrf();
                 let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
                 all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
