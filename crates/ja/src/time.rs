@@ -72,7 +72,11 @@ fn clock_times(c: &str) -> Vec<(u32, u32, usize)> {
     let chars: Vec<char> = c.chars().collect();
     let nums = numbers(c);
     let mut out = Vec::new();
+    let mut joined = None;
     for (i, &(h, _, end)) in nums.iter().enumerate() {
+        if joined == Some(i) {
+            continue;
+        }
         match chars.get(end) {
             Some('時') if h <= 24 && chars.get(end + 1) != Some(&'間') => {
                 let after = end + 1;
@@ -80,7 +84,20 @@ fn clock_times(c: &str) -> Vec<(u32, u32, usize)> {
                     (30, after + 1)
                 } else {
                     match nums.get(i + 1) {
-                        Some(&(m, start, mend)) if start == after && m < 60 => {
+                        // じゅういちじ heard as 「10時1時」: 11時, not 10:01.
+                        Some(&(d, start, mend))
+                            if start == after
+                                && h == 10
+                                && (1..=2).contains(&d)
+                                && chars.get(mend) == Some(&'時') =>
+                        {
+                            out.push(((h + d) * 60, h + d, mend + 1));
+                            joined = Some(i + 1);
+                            continue;
+                        }
+                        Some(&(m, start, mend))
+                            if start == after && m < 60 && chars.get(mend) != Some(&'時') =>
+                        {
                             let stop = if chars.get(mend) == Some(&'分') {
                                 mend + 1
                             } else {
@@ -329,6 +346,9 @@ mod tests {
             ("午前十時十五分", at(10 * 60 + 15, true)),
             ("10でお願いします", at(600, false)),
             ("正午", at(720, true)),
+            // じゅういちじ as the recognizer splits it: 11時, not 10:01.
+            ("10時1時", at(660, false)),
+            ("午後10時2時", at(12 * 60, true)),
         ];
         for (text, expected) in cases {
             assert_eq!(parse_time(text), expected, "{text}");

@@ -33,6 +33,8 @@ pub struct Config {
     pub voice: madoguchi_voice::session::VoiceSettings,
     /// The SIP endpoint (`[sip] listen`, `enabled`, registration).
     pub sip: madoguchi_voice::sip::SipConfig,
+    /// The Twilio media-stream entrance (`[twilio] auth_token`).
+    pub twilio: madoguchi_voice::line::twilio_auth::TwilioConfig,
     /// Speech recognition: `engine = "whisper"` (offline) or `"openai"`.
     pub asr: madoguchi_voice::speech::AsrConfig,
     /// Speech synthesis (Open JTalk).
@@ -290,7 +292,7 @@ impl Config {
             let section = section.to_ascii_lowercase();
             if ![
                 "database", "web", "site", "service", "admin", "security", "metrics", "email",
-                "sms", "voice", "sip", "asr", "tts",
+                "sms", "voice", "sip", "twilio", "asr", "tts",
             ]
             .contains(&section.as_str())
             {
@@ -367,6 +369,9 @@ const TEXT_KEYS: &[(&str, &str)] = &[
     ("sip", "username"),
     ("sip", "password"),
     ("sip", "realm"),
+    ("sip", "allow_from"),
+    ("twilio", "auth_token"),
+    ("twilio", "public_url"),
     ("asr", "engine"),
     ("asr", "base_url"),
     ("asr", "api_key"),
@@ -506,6 +511,43 @@ mod tests {
         assert!(config.voice.record_audio, "defaults for the rest");
         let typo = vec![("MADOGUCHI_VOICE_END_OF_TURN".to_owned(), "1".to_owned())];
         assert!(Config::load(None, typo.into_iter()).is_err());
+    }
+
+    #[test]
+    fn phone_entrance_guards_come_from_the_file_and_the_environment() {
+        let mut file = tempfile_in_target();
+        writeln!(
+            file.1,
+            "[sip]\nallow_from = [\"10.0.0.5\", \"192.168.10.0/24\"]\n[twilio]\npublic_url = \"wss://yoyaku.example.jp\""
+        )
+        .unwrap();
+        let config = Config::load(Some(&file.0), std::iter::empty()).unwrap();
+        assert_eq!(config.sip.allow_from, ["10.0.0.5", "192.168.10.0/24"]);
+        assert_eq!(config.twilio.auth_token, None);
+        let env = vec![
+            (
+                "MADOGUCHI_SIP_ALLOW_FROM".to_owned(),
+                "10.0.0.5, 10.1.0.0/16".to_owned(),
+            ),
+            (
+                "MADOGUCHI_TWILIO_AUTH_TOKEN".to_owned(),
+                "0123456789".to_owned(),
+            ),
+        ];
+        let config = Config::load(Some(&file.0), env.into_iter()).unwrap();
+        assert_eq!(config.sip.allow_from, ["10.0.0.5", "10.1.0.0/16"]);
+        assert_eq!(config.twilio.auth_token.as_deref(), Some("0123456789"));
+        assert_eq!(
+            config.twilio.public_url.as_deref(),
+            Some("wss://yoyaku.example.jp")
+        );
+        assert!(
+            !format!("{config:?}").contains("0123456789"),
+            "never logged"
+        );
+        let _ = std::fs::remove_file(&file.0);
+        let defaults = Config::load(None, std::iter::empty()).unwrap();
+        assert_eq!(defaults.sip.allow_from, ["127.0.0.0/8", "::1"]);
     }
 
     #[test]

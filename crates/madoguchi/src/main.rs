@@ -427,7 +427,7 @@ async fn serve(
             sip: sip.enabled.then(|| startup::sip_uri(&sip)),
         }
     };
-    let phone = voice::start(config, sip, store.clone(), clock.clone());
+    let phone = voice::start(config, sip, address, store.clone(), clock.clone());
     let state = madoguchi_web::AppState::new(store, clock, web_config, secret.as_bytes())?;
     let state = monitoring::with_phone_readiness(state, phone.as_ref().map(|(_, p)| p));
     let metrics = match &config.metrics.listen {
@@ -522,7 +522,11 @@ mod tests {
         )
         .unwrap();
         let handler: madoguchi_voice::line::LineHandler = Arc::new(|_line| {});
-        let app = web_app(state, Some(madoguchi_voice::line::twilio::router(handler)));
+        let auth = madoguchi_voice::line::twilio_auth::StreamAuth::Unsigned;
+        let app = web_app(
+            state,
+            Some(madoguchi_voice::line::twilio::router(handler, auth)),
+        );
         for path in [
             madoguchi_voice::line::twilio::PATH,
             "/voice/other",

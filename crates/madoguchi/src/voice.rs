@@ -44,6 +44,7 @@ impl Phone {
 pub fn start(
     config: &Config,
     sip: madoguchi_voice::sip::SipConfig,
+    web_listen: std::net::SocketAddr,
     store: Store,
     clock: Arc<dyn Clock>,
 ) -> Option<(axum::Router, Arc<Phone>)> {
@@ -115,5 +116,6 @@ pub fn start(
             }
         }
     });
-    Some((madoguchi_voice::line::twilio::router(entrance), phone))
+    let auth = madoguchi_voice::line::twilio_auth::StreamAuth::new(&config.twilio, web_listen);
+    Some((madoguchi_voice::line::twilio::router(entrance, auth), phone))
 }

@@ -228,6 +228,7 @@ impl Store {
         quiet_tx!(self, tx => {
             insert_turn!(tx, call, turn);
         });
+        self.activity.turn_recorded(turn);
         Ok(())
     }
 
@@ -256,9 +257,12 @@ impl Store {
 
     /// Deletes calls (with their turns: what callers said, their
     /// recordings and link SMS: their numbers) that started before
-    /// `before`; returns how many (E2: personal data is not kept).
+    /// `before`, after adding the real ones to the anonymous counts
+    /// (`call_stats`); returns how many (E2: personal data is not kept).
     pub async fn purge_calls_before(&self, before: DateTime<Utc>) -> Result<u64> {
         let deleted = background_tx!(self, tx => {
+            // What reports need of these calls outlives them (issue 15).
+            crate::reports::count_purged_calls!(tx, before.timestamp());
             sqlx::query("DELETE FROM link_sms WHERE call_id IN (SELECT id FROM calls WHERE started_at < $1)")
                 .bind(before.timestamp())
                 .execute(&mut *tx)

@@ -30,6 +30,7 @@ mod name_checks;
 mod notify_templates;
 mod operations;
 mod outbox;
+mod reports;
 mod retention;
 mod rows;
 mod scrub;
@@ -44,7 +45,7 @@ pub use access_chain::{
     BreakKind, ChainBreak, ChainKey, ChainReport, MIN_SECRET_BYTES, ShortSecret,
 };
 pub use access_log::{AccessEntry, AccessFilter, AccessResult, AccessStamp, NewAccessEntry};
-pub use activity::{Activity, ChannelLabel, OutcomeLabel};
+pub use activity::{Activity, ChannelLabel, OutcomeLabel, StepLabel};
 pub use backup::{BackupError, FileReport, TableCount, inspect_sqlite_file, release_sqlite_file};
 pub use bookings::{Actor, BookingError, BookingEvent, NewBooking};
 pub use cache::{TTL as CACHE_TTL, WriteCounts};
@@ -60,6 +61,10 @@ pub use notify_templates::TemplateVersion;
 pub use operations::{AffectedBooking, CapacityChanged, CapacityError, ScheduleApplied};
 pub use outbox::{
     ClaimedNotice, NoticeChannel, NoticeEvent, NoticeStatus, OutboxMessage, UsageRow,
+};
+pub use reports::{
+    BookingReport, BookingTally, CALL_OUTCOMES, CallRecord, CallReport, CallStat, CallUsage,
+    DialogTurn, Durations, SeatTally, Tally,
 };
 pub use retention::BookingCount;
 pub use slots::{FreeSlotQuery, Slot, TimeFilter, VenueFilter};

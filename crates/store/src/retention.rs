@@ -23,14 +23,25 @@ impl Store {
     pub async fn purge_bookings_before(&self, day: NaiveDate) -> Result<u64> {
         let deleted = background_tx!(self, tx => {
             sqlx::query(
-                "INSERT INTO booking_stats (venue_id, day, channel, status, bookings, seats)
-                 SELECT b.venue_id, s.day, b.channel, b.status, COUNT(*), CAST(SUM(b.party_size) AS BIGINT)
+                // Changes and lead days as `booking_report` counts live
+                // bookings (reports/bookings.rs), so a month reads the same
+                // after the purge. A row from before lead days were kept
+                // (NULL) stays unknown.
+                "INSERT INTO booking_stats (venue_id, day, channel, status, bookings, seats, changes, lead_days)
+                 SELECT s.venue_id, s.day, b.channel, b.status, COUNT(*), CAST(SUM(b.party_size) AS BIGINT),
+                        CAST(COALESCE(SUM(c.n), 0) AS BIGINT),
+                        CAST(SUM((s.starts_at + 32400) / 86400 - (b.created_at + 32400) / 86400) AS BIGINT)
                  FROM bookings b JOIN slots s ON s.id = b.slot_id
+                 LEFT JOIN (SELECT booking_id, COUNT(*) AS n FROM booking_events
+                            WHERE action IN ('changed', 'party_size_changed') GROUP BY booking_id) c
+                   ON c.booking_id = b.id
                  WHERE s.day < $1
-                 GROUP BY b.venue_id, s.day, b.channel, b.status
+                 GROUP BY s.venue_id, s.day, b.channel, b.status
                  ON CONFLICT (venue_id, day, channel, status) DO UPDATE
                    SET bookings = booking_stats.bookings + excluded.bookings,
-                       seats = booking_stats.seats + excluded.seats",
+                       seats = booking_stats.seats + excluded.seats,
+                       changes = COALESCE(booking_stats.changes, 0) + excluded.changes,
+                       lead_days = booking_stats.lead_days + excluded.lead_days",
             )
             .bind(day)
             .execute(&mut *tx)

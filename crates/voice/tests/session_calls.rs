@@ -149,7 +149,10 @@ async fn world(settings: VoiceSettings) -> World {
     let asr = Arc::new(ScriptedRecognizer::default());
     let tts = Arc::new(ToneSynthesizer::default());
     let agent = VoiceAgent::new(store.clone(), clock, asr.clone(), tts.clone(), settings);
-    let app = twilio::router(agent.clone().line_handler());
+    let app = twilio::router(
+        agent.clone().line_handler(),
+        madoguchi_voice::line::twilio_auth::StreamAuth::Unsigned,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -521,6 +524,21 @@ async fn a_booking_synthesizes_only_the_callers_own_words() {
     assert!(phone.listen(true).await.closed || ended_call(&w.store).await.outcome.is_some());
     let call = ended_call(&w.store).await;
     assert_eq!(call.outcome.as_deref(), Some("booked"));
+    // Each spoken answer's reply time is in the metrics (/metrics).
+    let mut registry = prometheus_client::registry::Registry::default();
+    registry.register(
+        "turn_seconds",
+        "reply time",
+        w.store.activity().turn_seconds.clone(),
+    );
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
+    let replies: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("turn_seconds_count "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0);
+    assert!(replies >= 9.0, "{replies} turn latencies observed: {text}");
     // The read-back names the caller (its reading) and their birth date;
     // the reservation number, venue, date, time, party and every fixed
     // fragment are pieces.

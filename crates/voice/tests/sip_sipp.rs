@@ -302,3 +302,57 @@ async fn wildcard_listen_address_works_on_loopback() {
     assert!(s.loud_frames >= 35, "{s:?}");
     endpoint.shutdown().await;
 }
+
+/// Only the PBX is allowed: `allow_from` holds 127.0.0.1 alone, and SIPp
+/// on 127.0.0.2 plays a host on the internet.
+fn pbx_only_config() -> madoguchi_voice::sip::SipConfig {
+    madoguchi_voice::sip::SipConfig {
+        allow_from: vec!["127.0.0.1/32".into()],
+        ..loopback_config()
+    }
+}
+
+#[tokio::test]
+async fn an_allowed_source_is_answered() {
+    let (endpoint, lines) = endpoint_with_lines(pbx_only_config()).await;
+    let mut seen = record_lines(lines, None);
+    assert_ok(
+        &Sipp::new("uac_options.xml", Some(endpoint.local_addr()))
+            .run()
+            .await,
+    );
+    assert_ok(
+        &Sipp::new("uac_dtmf_96.xml", Some(endpoint.local_addr()))
+            .run()
+            .await,
+    );
+    let s = within(10, "the line to close", seen.recv()).await.unwrap();
+    assert_eq!(s.dtmf, "159#");
+    endpoint.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_source_not_allowed_gets_403_and_no_call_on_udp_and_tcp() {
+    let (endpoint, mut lines) = endpoint_with_lines(pbx_only_config()).await;
+    for tcp in [false, true] {
+        for scenario in ["uac_forbidden.xml", "uac_options_forbidden.xml"] {
+            let mut sipp = Sipp::new(scenario, Some(endpoint.local_addr()));
+            sipp.local_ip = "127.0.0.2".into();
+            sipp.tcp = tcp;
+            assert_ok(&sipp.run().await);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(lines.try_recv().is_err(), "no line for a refused source");
+    endpoint.shutdown().await;
+}
+
+#[tokio::test]
+async fn by_default_only_loopback_is_allowed() {
+    // The default list admits 127.0.0.0/8: 127.0.0.2 is answered too.
+    let (endpoint, _lines) = endpoint_with_lines(loopback_config()).await;
+    let mut sipp = Sipp::new("uac_options.xml", Some(endpoint.local_addr()));
+    sipp.local_ip = "127.0.0.2".into();
+    assert_ok(&sipp.run().await);
+    endpoint.shutdown().await;
+}

@@ -6,6 +6,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use futures_util::{SinkExt, StreamExt};
+use madoguchi_voice::line::twilio_auth::{SIGNATURE_HEADER, StreamAuth, TwilioConfig, sign};
 use madoguchi_voice::line::{Line, LineCommand, LineEvent, TransferResult, Transport, twilio};
 use madoguchi_voice::media::g711;
 use serde_json::{Value, json};
@@ -19,14 +20,20 @@ type Ws =
 
 const SID: &str = "MZ18ad3ab5a668481ce02b83e7395059f0";
 
+/// A stream entrance on loopback without a token: unsigned streams are
+/// taken (a demo, these tests).
 async fn server() -> (String, mpsc::Receiver<Line>) {
+    server_with(TwilioConfig::default()).await
+}
+
+async fn server_with(config: TwilioConfig) -> (String, mpsc::Receiver<Line>) {
     let (tx, rx) = mpsc::channel(4);
     let handler: madoguchi_voice::line::LineHandler = Arc::new(move |line| {
         tx.try_send(line).unwrap();
     });
-    let app = twilio::router(handler);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let app = twilio::router(handler, StreamAuth::new(&config, addr));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (format!("ws://{addr}/voice/twilio/stream"), rx)
 }
@@ -238,4 +245,92 @@ async fn a_socket_closed_by_twilio_closes_the_line() {
     let (mut ws, mut line) = start("From").await;
     ws.close(None).await.unwrap();
     assert_eq!(event(&mut line).await, LineEvent::Closed);
+}
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const PUBLIC: &str = "wss://yoyaku.city.example.jp";
+
+fn signed_config() -> TwilioConfig {
+    TwilioConfig {
+        auth_token: Some(TOKEN.into()),
+        public_url: Some(PUBLIC.into()),
+    }
+}
+
+/// Open the stream at `url` with this `X-Twilio-Signature` (if any).
+async fn connect_signed(
+    url: &str,
+    signature: Option<String>,
+) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = url.into_client_request().unwrap();
+    if let Some(s) = signature {
+        request
+            .headers_mut()
+            .insert(SIGNATURE_HEADER, s.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+fn refused_with_403(result: Result<Ws, tokio_tungstenite::tungstenite::Error>) {
+    match result {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        Err(other) => panic!("refused, but not with 403: {other}"),
+        Ok(_) => panic!("the stream was opened"),
+    }
+}
+
+#[tokio::test]
+async fn a_stream_signed_with_the_auth_token_is_taken() {
+    let (url, mut lines) = server_with(signed_config()).await;
+    let signature = sign(TOKEN, &format!("{PUBLIC}/voice/twilio/stream?call=1"));
+    let mut ws = connect_signed(&format!("{url}?call=1"), Some(signature))
+        .await
+        .unwrap();
+    send(
+        &mut ws,
+        json!({"event": "start", "start": {"streamSid": SID, "customParameters": {}}}),
+    )
+    .await;
+    let line = tokio::time::timeout(Duration::from_secs(5), lines.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(line.transport, Transport::TwilioStream);
+}
+
+#[tokio::test]
+async fn a_stream_unsigned_or_signed_wrongly_is_refused_with_403() {
+    let (url, mut lines) = server_with(signed_config()).await;
+    let path = "/voice/twilio/stream";
+    let wrong = [
+        None,
+        Some(sign("another-accounts-token", &format!("{PUBLIC}{path}"))),
+        // Signed for another host or without the query the stream carries.
+        Some(sign(TOKEN, &format!("wss://evil.example{path}?call=1"))),
+        Some(sign(TOKEN, &format!("{PUBLIC}{path}"))),
+        Some("not base64 at all".into()),
+    ];
+    for signature in wrong {
+        refused_with_403(connect_signed(&format!("{url}?call=1"), signature).await);
+    }
+    assert!(lines.try_recv().is_err(), "no line for a refused stream");
+}
+
+#[tokio::test]
+async fn without_a_token_a_network_listener_refuses_every_stream() {
+    let handler: madoguchi_voice::line::LineHandler = Arc::new(|_line| {});
+    let auth = StreamAuth::new(&TwilioConfig::default(), "0.0.0.0:8080".parse().unwrap());
+    let app = twilio::router(handler, auth);
+    // Served on loopback here; the rule follows the configured listener.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = format!("ws://{addr}/voice/twilio/stream");
+    refused_with_403(connect_signed(&url, None).await);
+    refused_with_403(connect_signed(&url, Some(sign(TOKEN, &url))).await);
 }

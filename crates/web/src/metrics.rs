@@ -70,6 +70,21 @@ impl Metrics {
             activity.calls_ended,
         );
         registry.register(
+            "call_turns_not_understood",
+            "Caller turns the dialog did not understand, by step",
+            activity.turns_not_understood,
+        );
+        registry.register(
+            "call_turns_keyed",
+            "Caller turns answered with the keypad, by step",
+            activity.turns_keyed,
+        );
+        registry.register(
+            "call_turn_seconds",
+            "Phone: end of the caller's speech to the agent's reply on the line",
+            activity.turn_seconds,
+        );
+        registry.register(
             "purge_runs",
             "Retention purges run by this instance",
             activity.purge_runs,

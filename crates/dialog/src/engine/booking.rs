@@ -375,6 +375,23 @@ impl Engine {
     }
 
     pub(super) fn on_phone(&mut self, out: &mut Vec<Output>, input: &Input) {
+        if !self.draft.contact_any && has_no_mobile(input) {
+            self.understood = "no_mobile".into();
+            return match self.ctx.caller_id.clone() {
+                // Calling from a landline: that is where to reach them.
+                Some(own) => {
+                    self.draft.phone = Some(own);
+                    self.draft.phone_given = false;
+                    self.say(out, "contact_is_caller", &[]);
+                    self.next(out)
+                }
+                None => {
+                    self.draft.contact_any = true;
+                    self.go(Step::Phone);
+                    self.ask(out);
+                }
+            };
+        }
         match phone_of(input) {
             Some(phone) => {
                 self.understood = "phone".into();
@@ -451,4 +468,26 @@ impl Engine {
 
 fn is_kana(c: char) -> bool {
     matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | 'ー' | '\u{3000}' | ' ')
+}
+
+/// 「携帯はありません」「持っていません」 or 0 on the keypad, at the mobile
+/// number question.
+fn has_no_mobile(input: &Input) -> bool {
+    match input {
+        Input::Keys(k) => k == "0",
+        Input::Speech(t) => {
+            let c = ja::normalize(t);
+            ja::parse_phone(t).is_none()
+                && ([
+                    "ない",
+                    "ありません",
+                    "もってません",
+                    "持ってません",
+                    "持っていません",
+                ]
+                .iter()
+                .any(|w| c.contains(w))
+                    || ja::parse_yes_no(t) == Some(ja::YesNo::No))
+        }
+    }
 }

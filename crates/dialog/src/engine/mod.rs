@@ -143,6 +143,9 @@ struct Draft {
     phone: Option<PhoneNumber>,
     /// The number was said or keyed (not the caller's own): read it back.
     phone_given: bool,
+    /// The caller has no mobile and no number came with the call: any
+    /// number to reach them (a landline) is asked for.
+    contact_any: bool,
     number: Option<String>,
     found: Option<BookingInfo>,
     /// Times a slot could not be held in a row.

@@ -766,6 +766,49 @@ fn a_name_the_dictionary_cannot_read_is_asked_for_its_reading() {
 }
 
 #[test]
+fn a_caller_without_a_mobile_books_with_the_number_they_call_from() {
+    let mut h = Harness::new(
+        Scenario::default(),
+        ctx(true, Some("0586281234")),
+        friendly_world,
+    );
+    to_venue_question(&mut h);
+    for a in ["尾西", "2人", "12月10日の午前10時", "いちのみや たろう"] {
+        h.say(a);
+    }
+    assert_eq!(prompts(&h.say("昭和35年4月1日")), ["ask_phone"]);
+    let out = h.say("携帯は持っていません");
+    assert_eq!(prompts(&out), ["contact_is_caller", "confirm_booking"]);
+    let done = h.say("はい");
+    // No SMS promised to a landline.
+    assert_eq!(prompts(&done), ["booked", "read_number", "closing"]);
+    let Some(Query::Book(request)) = h.queries.last() else {
+        panic!("booked");
+    };
+    assert_eq!(request.phone, "0586281234");
+}
+
+#[test]
+fn a_caller_without_a_mobile_or_caller_id_gives_any_number() {
+    let mut h = Harness::new(Scenario::default(), ctx(true, None), friendly_world);
+    to_venue_question(&mut h);
+    for a in ["尾西", "2人", "12月10日の午前10時", "いちのみや たろう"] {
+        h.say(a);
+    }
+    h.say("昭和35年4月1日");
+    assert_eq!(prompts(&h.keys("0")), ["ask_contact"]);
+    let out = h.keys("0586281234");
+    assert_eq!(prompts(&out), ["confirm_booking_phone"]);
+    assert!(text(&out).contains("ゼロ ごー はち ろく"), "{}", text(&out));
+    let done = h.say("はい");
+    assert_eq!(prompts(&done), ["booked", "read_number", "closing"]);
+    let Some(Query::Book(request)) = h.queries.last() else {
+        panic!("booked");
+    };
+    assert_eq!(request.phone, "0586281234");
+}
+
+#[test]
 fn a_capped_link_sms_is_not_claimed_as_sent() {
     for (queued, said) in [(true, "sms_link_sent"), (false, "sms_link_capped")] {
         let mut h = Harness::new(

@@ -4,6 +4,7 @@
 use super::{Engine, OfferMode, Pending, Step, Task};
 use crate::prompts;
 use crate::types::*;
+use madoguchi_core::contact::PhoneNumber;
 use madoguchi_core::name::NameKana;
 
 impl Engine {
@@ -107,7 +108,15 @@ impl Engine {
                 self.draft.found = Some(info);
                 self.say(out, "booked", &[("number", number.clone())]);
                 self.say(out, "read_number", &[("number", number)]);
-                self.say(out, "booked_after", &[]);
+                // The SMS is promised only where it can go.
+                if self
+                    .draft
+                    .phone
+                    .as_ref()
+                    .is_some_and(PhoneNumber::is_mobile)
+                {
+                    self.say(out, "booked_after", &[]);
+                }
                 self.close(out, Outcome::Booked, EndReason::Completed);
             }
             (

@@ -47,6 +47,7 @@ mod monitoring;
 mod name_checks;
 mod operations;
 mod outbox;
+mod reports;
 mod retention;
 mod scrub;
 mod setup;

@@ -78,3 +78,5 @@ pub const COMMAND_QUEUE: usize = 32;
 /// with it (including a polite "all lines busy" when over capacity).
 pub type LineHandler = std::sync::Arc<dyn Fn(Line) + Send + Sync>;
 pub mod twilio;
+pub mod twilio_auth;
+pub mod twilio_messages;

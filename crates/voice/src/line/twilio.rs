@@ -11,6 +11,8 @@
 //! Twilio's REST API, not the stream: they are refused, and the agent
 //! tells the caller the number.
 
+use super::twilio_auth::StreamAuth;
+use super::twilio_messages::{self as messages, Inbound, decode};
 use super::{
     COMMAND_QUEUE, EVENT_QUEUE, FRAME_SAMPLES, Line, LineCommand, LineEvent, LineHandler,
     TransferResult, Transport,
@@ -19,12 +21,10 @@ use crate::media::g711;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
 use std::collections::HashSet;
 use tokio::sync::mpsc;
 
@@ -34,72 +34,65 @@ pub const PATH: &str = "/voice/twilio/stream";
 /// Outbound audio is sent in chunks of this many samples (1 s).
 const CHUNK_SAMPLES: usize = 8000;
 
-/// The route, to merge into the app.
-pub fn router(handler: LineHandler) -> Router {
-    Router::new().route(PATH, get(upgrade)).with_state(handler)
-}
-
-async fn upgrade(State(handler): State<LineHandler>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| serve(socket, handler))
-}
-
-/// Fields of interest in an inbound message.
-#[derive(Debug, Default)]
-struct Start {
-    stream_sid: String,
-    caller_id: Option<String>,
-}
-
-fn parse_start(v: &Value) -> Start {
-    let start = &v["start"];
-    let params = &start["customParameters"];
-    let caller_id = ["from", "From"]
-        .iter()
-        .find_map(|k| params[*k].as_str())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    Start {
-        stream_sid: start["streamSid"]
-            .as_str()
-            .or_else(|| v["streamSid"].as_str())
-            .unwrap_or_default()
-            .to_owned(),
-        caller_id,
+/// The route, to merge into the app; `auth` says which upgrades it takes
+/// ([`StreamAuth::new`]: signed by Twilio, or any on a loopback listener).
+pub fn router(handler: LineHandler, auth: StreamAuth) -> Router {
+    if matches!(auth, StreamAuth::Closed) {
+        tracing::warn!(
+            "[twilio] auth_token is not set and the web listener is not on loopback: {PATH} refuses every stream"
+        );
     }
+    Router::new()
+        .route(PATH, get(upgrade))
+        .with_state(Entrance { handler, auth })
+}
+
+#[derive(Clone)]
+struct Entrance {
+    handler: LineHandler,
+    auth: StreamAuth,
+}
+
+async fn upgrade(
+    State(entrance): State<Entrance>,
+    headers: HeaderMap,
+    uri: Uri,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !entrance.auth.allows(&headers, &uri) {
+        tracing::info!("twilio stream refused: missing or wrong X-Twilio-Signature");
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let handler = entrance.handler;
+    ws.on_upgrade(move |socket| serve(socket, handler))
 }
 
 async fn serve(socket: WebSocket, handler: LineHandler) {
     let (mut sink, mut stream) = socket.split();
     // Until `start` there is no call.
-    let start = loop {
+    let (sid, caller_id) = loop {
         match stream.next().await {
-            Some(Ok(Message::Text(text))) => {
-                let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else {
-                    continue;
-                };
-                match v["event"].as_str() {
-                    Some("start") => break parse_start(&v),
-                    Some("stop") => return,
-                    _ => {}
-                }
-            }
+            Some(Ok(Message::Text(text))) => match decode(text.as_str()) {
+                Inbound::Start {
+                    stream_sid,
+                    caller_id,
+                } => break (stream_sid, caller_id),
+                Inbound::Stop => return,
+                _ => {}
+            },
             Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
             Some(Ok(_)) => {}
         }
     };
-    tracing::info!(
-        caller_id = start.caller_id.is_some(),
-        "twilio stream started"
-    );
+    tracing::info!(caller_id = caller_id.is_some(), "twilio stream started");
     let (event_tx, event_rx) = mpsc::channel(EVENT_QUEUE);
     let (command_tx, mut command_rx) = mpsc::channel(COMMAND_QUEUE);
     handler(Line {
         transport: Transport::TwilioStream,
-        caller_id: start.caller_id.clone(),
+        caller_id,
         events: event_rx,
         commands: command_tx,
     });
-    let sid = start.stream_sid;
     let mut pending: Vec<i16> = Vec::new();
     // Marks sent and not yet played, and those dropped by a clear.
     let mut outstanding: HashSet<u64> = HashSet::new();
@@ -112,16 +105,8 @@ async fn serve(socket: WebSocket, handler: LineHandler) {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                     Some(Ok(_)) => continue,
                 };
-                let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else {
-                    continue;
-                };
-                match v["event"].as_str() {
-                    Some("media") => {
-                        if v["media"]["track"].as_str().is_some_and(|t| t != "inbound") {
-                            continue;
-                        }
-                        let Some(payload) = v["media"]["payload"].as_str() else { continue };
-                        let Ok(bytes) = B64.decode(payload) else { continue };
+                match decode(text.as_str()) {
+                    Inbound::Media(bytes) => {
                         pending.extend(g711::ulaw_decode_all(&bytes));
                         while pending.len() >= FRAME_SAMPLES {
                             let frame: Vec<i16> = pending.drain(..FRAME_SAMPLES).collect();
@@ -129,17 +114,12 @@ async fn serve(socket: WebSocket, handler: LineHandler) {
                             let _ = event_tx.try_send(LineEvent::Audio(frame));
                         }
                     }
-                    Some("dtmf") => {
-                        if let Some(key) = v["dtmf"]["digit"].as_str().and_then(|d| d.chars().next())
-                            && event_tx.send(LineEvent::Dtmf(key)).await.is_err()
-                        {
+                    Inbound::Dtmf(key) => {
+                        if event_tx.send(LineEvent::Dtmf(key)).await.is_err() {
                             break;
                         }
                     }
-                    Some("mark") => {
-                        let Some(id) = v["mark"]["name"].as_str().and_then(|n| n.parse::<u64>().ok()) else {
-                            continue;
-                        };
+                    Inbound::Mark(id) => {
                         outstanding.remove(&id);
                         if cleared.remove(&id) {
                             continue;
@@ -148,8 +128,8 @@ async fn serve(socket: WebSocket, handler: LineHandler) {
                             break;
                         }
                     }
-                    Some("stop") => break,
-                    _ => {}
+                    Inbound::Stop => break,
+                    Inbound::Start { .. } | Inbound::Other => {}
                 }
             }
             command = command_rx.recv() => {
@@ -158,21 +138,18 @@ async fn serve(socket: WebSocket, handler: LineHandler) {
                     LineCommand::Play { id, pcm } => {
                         let mut ok = true;
                         for chunk in pcm.chunks(CHUNK_SAMPLES) {
-                            let payload = B64.encode(g711::ulaw_encode_all(chunk));
-                            let msg = json!({"event": "media", "streamSid": sid, "media": {"payload": payload}});
-                            if sink.send(Message::Text(msg.to_string().into())).await.is_err() {
+                            let msg = messages::media(&sid, &g711::ulaw_encode_all(chunk));
+                            if sink.send(Message::Text(msg.into())).await.is_err() {
                                 ok = false;
                                 break;
                             }
                         }
                         outstanding.insert(id);
-                        let mark = json!({"event": "mark", "streamSid": sid, "mark": {"name": id.to_string()}});
-                        ok && sink.send(Message::Text(mark.to_string().into())).await.is_ok()
+                        ok && sink.send(Message::Text(messages::mark(&sid, id).into())).await.is_ok()
                     }
                     LineCommand::Clear => {
                         cleared.extend(outstanding.drain());
-                        let msg = json!({"event": "clear", "streamSid": sid});
-                        sink.send(Message::Text(msg.to_string().into())).await.is_ok()
+                        sink.send(Message::Text(messages::clear(&sid).into())).await.is_ok()
                     }
                     LineCommand::Transfer { .. } => {
                         // Twilio moves calls through its REST API, not the stream.

@@ -314,7 +314,7 @@ async fn run(
                         continue;
                     }
                     last_dtmf = Some(packet.timestamp);
-                    if let Some(key) = dtmf_char(packet.payload[0]) {
+                    if let Some(key) = packet.payload.first().copied().and_then(dtmf_char) {
                         backlog.push_back(LineEvent::Dtmf(key));
                         if !flush(&events, &mut backlog) {
                             break;
@@ -348,7 +348,7 @@ fn flush(events: &mpsc::Sender<LineEvent>, backlog: &mut VecDeque<LineEvent>) ->
 /// whose packets look like events: some clients (SIPp) send DTMF on 96
 /// whatever the SDP said, next to 4-byte filler packets (all zero, no
 /// marker) on yet another type, which must not read as key 0.
-fn is_telephone_event(packet: &RtpPacket<'_>, negotiated: Option<u8>) -> bool {
+pub fn is_telephone_event(packet: &RtpPacket<'_>, negotiated: Option<u8>) -> bool {
     let p = packet.payload;
     if p.len() < 4 || !p.len().is_multiple_of(4) {
         return false;

@@ -425,9 +425,15 @@ impl Session {
             }
         }
         let flow = self.perform(outputs).await?;
+        let reply = end_of_speech.elapsed();
+        agent
+            .store
+            .activity()
+            .turn_seconds
+            .observe(reply.as_secs_f64());
         tracing::info!(
             call = call_id,
-            reply_ms = u64::try_from(end_of_speech.elapsed().as_millis()).unwrap_or(u64::MAX),
+            reply_ms = u64::try_from(reply.as_millis()).unwrap_or(u64::MAX),
             "end of speech to reply audio"
         );
         self.deferred.extend(keys.into_iter().map(LineEvent::Dtmf));

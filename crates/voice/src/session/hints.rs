@@ -7,18 +7,10 @@ const YES_NO: &[&str] = &["はい", "いいえ", "お願いします", "違い�
 const DIGITS: &[&str] = &[
     "ゼロ", "一", "二", "三", "四", "五", "六", "七", "八", "九", "番",
 ];
-const DATES: &[&str] = &[
-    "昭和",
-    "平成",
-    "令和",
-    "年",
-    "月",
-    "日",
-    "来週",
-    "今週",
-    "曜日",
-    "一番早い日",
-];
+/// The day of the visit: no era names (measured: with them, 「12月10日で」
+/// came back as "12月 昭和で").
+const VISIT_DATES: &[&str] = &["月", "日", "来週", "今週", "曜日", "一番早い日"];
+const BIRTH_DATES: &[&str] = &["昭和", "平成", "令和", "大正", "年", "月", "日"];
 const TIMES: &[&str] = &["午前", "午後", "時", "分", "半", "何時でも"];
 const INTENTS: &[&str] = &["新しい予約", "予約の確認", "変更", "取り消し", "キャンセル"];
 
@@ -62,9 +54,14 @@ pub fn for_expect(expect: Expect, venue_words: &[String]) -> Hints {
         },
         // No example answers in the prompt: measured, they leak into short
         // answers (じゅうにじ → "10時、午後から"; 9時半 → 午前10時半).
-        Expect::Date | Expect::BirthDate | Expect::Identity => Hints {
+        Expect::Date => Hints {
             prompt: None,
-            hotwords: words(DATES),
+            hotwords: words(VISIT_DATES),
+            short_answer: true,
+        },
+        Expect::BirthDate | Expect::Identity => Hints {
+            prompt: None,
+            hotwords: words(BIRTH_DATES),
             short_answer: true,
         },
         Expect::Time => Hints {
@@ -146,6 +143,12 @@ mod tests {
             for_expect(Expect::BirthDate, &[])
                 .hotwords
                 .contains(&"昭和".to_owned())
+        );
+        assert!(
+            !for_expect(Expect::Date, &[])
+                .hotwords
+                .contains(&"昭和".to_owned()),
+            "no era at the visit's date"
         );
         assert!(!for_expect(Expect::Intent, &[]).short_answer);
     }

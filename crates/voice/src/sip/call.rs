@@ -451,6 +451,23 @@ mod tests {
         assert_eq!(info_key("55"), None);
     }
 
+    proptest::proptest! {
+        /// SIP INFO bodies come from the caller's side: any text gives a
+        /// keypad key or none, never a panic.
+        #[test]
+        fn info_keys_from_any_text_are_keypad_keys(text in proptest::prelude::any::<String>()) {
+            if let Some(key) = info_key(&text) {
+                proptest::prop_assert!(key.is_ascii_digit() || key == '*' || key == '#');
+            }
+        }
+
+        #[test]
+        fn refer_targets_from_any_text_are_uris(to in proptest::prelude::any::<String>()) {
+            let target = refer_target(&to, Some("pbx.example.jp"));
+            proptest::prop_assert!(target.starts_with("<sip:") && target.ends_with('>'));
+        }
+    }
+
     #[test]
     fn refer_targets_keep_digits_only() {
         assert_eq!(

@@ -6,6 +6,7 @@
 //! at that address is answered with G.711 (PCMU or PCMA, the caller's
 //! preference), telephone-event on whatever dynamic type was offered.
 
+mod allow;
 mod call;
 pub mod sdp;
 
@@ -29,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::line::LineHandler;
+use allow::AllowList;
 
 /// Add to the binary's default log filter: rsipstack logs every SIP message
 /// in full (From headers hold callers' numbers) at info level.
@@ -57,6 +59,31 @@ pub struct SipConfig {
     pub realm: Option<String>,
     /// Registration lifetime asked for, in seconds (refreshed at 75 %).
     pub expires: u32,
+    /// Addresses (`10.0.0.5`) and networks (`10.0.0.0/24`) that may send
+    /// SIP requests: the PBX, trunk or SIP proxy. Others get 403. The
+    /// registrar of `register_uri` is added. Default: loopback only. In
+    /// the environment, a comma-separated list.
+    #[serde(deserialize_with = "list_or_text")]
+    pub allow_from: Vec<String>,
+}
+
+/// A list, or one text of comma-separated entries (an environment variable).
+fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrText {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match ListOrText::deserialize(d)? {
+        ListOrText::List(list) => list,
+        ListOrText::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 impl Default for SipConfig {
@@ -74,6 +101,7 @@ impl Default for SipConfig {
             password: None,
             realm: None,
             expires: 300,
+            allow_from: vec!["127.0.0.0/8".into(), "::1".into()],
         }
     }
 }
@@ -110,6 +138,8 @@ pub(crate) struct Shared {
     pub cancel: CancellationToken,
     /// Next RTP port to try, wrapping within the configured range.
     pub next_rtp: std::sync::atomic::AtomicU32,
+    /// Who may send requests (`allow_from` and the registrar).
+    allow: AllowList,
 }
 
 /// A running SIP endpoint. Dropping it stops everything at once;
@@ -144,17 +174,31 @@ impl SipEndpoint {
         }
         let public_ip = match &config.public_address {
             None => None,
-            Some(host) => Some(resolve_host(host).await?),
+            Some(host) => Some(resolve_host(host, "public_address").await?),
         };
+        let mut allow = AllowList::parse(&config.allow_from)?;
         let trunk_domain = match &config.register_uri {
             None => None,
-            Some(uri) => Some(
-                rsipstack::sip::Uri::try_from(uri.as_str())
+            Some(uri) => {
+                let host = rsipstack::sip::Uri::try_from(uri.as_str())
                     .map_err(|e| SipError::Config("register_uri", e.to_string()))?
-                    .host_with_port
-                    .to_string(),
-            ),
+                    .host_with_port;
+                // The trunk we register with calls us from its own address.
+                match resolve_host(&host.host.to_string(), "register_uri").await {
+                    Ok(ip) => allow.add_host(ip),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the registrar is not in [sip] allow_from: its address did not resolve")
+                    }
+                }
+                Some(host.to_string())
+            }
         };
+        if allow.loopback_only() && !listen.ip().is_loopback() {
+            tracing::warn!(
+                listen = %listen,
+                "[sip] allow_from admits loopback only: requests from the network get 403 (list the PBX or trunk there)"
+            );
+        }
 
         let stack_cancel = CancellationToken::new();
         let transport = TransportLayer::new(stack_cancel.clone());
@@ -203,6 +247,7 @@ impl SipEndpoint {
             public_ip,
             trunk_domain,
             cancel: cancel.clone(),
+            allow,
         });
         let calls = TaskTracker::new();
         if shared.config.register_uri.is_some() {
@@ -240,16 +285,18 @@ impl Drop for SipEndpoint {
     }
 }
 
-async fn resolve_host(host: &str) -> Result<IpAddr, SipError> {
-    if let Ok(ip) = host.parse() {
+async fn resolve_host(host: &str, setting: &'static str) -> Result<IpAddr, SipError> {
+    // `[::1]` as written in a URI.
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse() {
         return Ok(ip);
     }
     tokio::net::lookup_host((host, 0))
         .await
-        .map_err(|e| SipError::Config("public_address", e.to_string()))?
+        .map_err(|e| SipError::Config(setting, e.to_string()))?
         .next()
         .map(|a| a.ip())
-        .ok_or_else(|| SipError::Config("public_address", "no address".into()))
+        .ok_or_else(|| SipError::Config(setting, "no address".into()))
 }
 
 /// Hand each incoming transaction to its dialog, or start a call.
@@ -266,6 +313,13 @@ async fn serve(
                 None => break,
             },
         };
+        if !allowed(&shared.allow, &tx) {
+            // ACKs get no answer; the ACK of our 403 ends in the stack.
+            if tx.original.method != Method::Ack {
+                tokio::spawn(reply(tx, StatusCode::Forbidden));
+            }
+            continue;
+        }
         let in_dialog = DialogId::try_from(&tx).is_ok_and(|id| !id.local_tag.is_empty());
         if in_dialog {
             match shared.dialogs.match_dialog(&tx) {
@@ -294,6 +348,18 @@ async fn serve(
             }
         }
     }
+}
+
+/// Whether the request's source is allowed; a refusal is logged with the
+/// address and method only (never the From header: a caller's number).
+fn allowed(allow: &AllowList, tx: &Transaction) -> bool {
+    let source = allow::request_source(&tx.original);
+    if source.is_some_and(|ip| allow.allows(ip)) {
+        return true;
+    }
+    let source = source.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    tracing::info!(%source, method = %tx.original.method, "SIP request from a source not in [sip] allow_from: 403");
+    false
 }
 
 async fn handle_in_dialog(mut dialog: Dialog, mut tx: Transaction) {

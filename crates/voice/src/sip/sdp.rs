@@ -39,12 +39,16 @@ pub fn parse_offer(sdp: &str) -> Result<Offer, SdpError> {
         };
         match kind {
             "m" => {
-                // Only the first audio stream is used.
-                in_audio = !seen_audio && value.starts_with("audio ");
+                // Only the first audio stream is used; port 0 is a stream
+                // the caller turned off (RFC 3264 §5.1): never send to it.
+                let mut parts = value.split_whitespace();
+                let media_port = parts
+                    .nth(1)
+                    .and_then(|p| p.split('/').next()?.parse::<u16>().ok());
+                in_audio = !seen_audio && value.starts_with("audio ") && media_port != Some(0);
                 if in_audio {
                     seen_audio = true;
-                    let mut parts = value.split_whitespace().skip(1);
-                    port = parts.next().and_then(|p| p.split('/').next()?.parse().ok());
+                    port = media_port;
                     let _proto = parts.next();
                     formats = parts.filter_map(|f| f.parse().ok()).collect();
                 }
@@ -174,6 +178,16 @@ mod tests {
         let o = parse_offer(sdp).unwrap();
         assert_eq!(o.params.codec, Codec::Pcmu);
         assert_eq!(o.params.dtmf_pt, Some(120));
+    }
+
+    #[test]
+    fn an_audio_stream_on_port_0_is_off_and_the_next_one_is_used() {
+        let sdp = "v=0\nc=IN IP4 192.0.2.1\nm=audio 0 RTP/AVP 0\nm=audio 4002 RTP/AVP 8\n";
+        let o = parse_offer(sdp).unwrap();
+        assert_eq!(o.params.remote.port(), 4002);
+        assert_eq!(o.params.codec, Codec::Pcma);
+        let off = "v=0\nc=IN IP4 192.0.2.1\nm=audio 0 RTP/AVP 0\n";
+        assert_eq!(parse_offer(off), Err(SdpError::NoAudio));
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub struct Sipp {
     pub timeout_secs: u64,
     /// SIP over TCP (`-t t1`) instead of UDP.
     pub tcp: bool,
+    /// The address SIPp sends from (another loopback address, e.g.
+    /// 127.0.0.2, plays a host that is not allowed).
+    pub local_ip: String,
 }
 
 impl Sipp {
@@ -54,6 +57,7 @@ impl Sipp {
             dir: None,
             timeout_secs: 30,
             tcp: false,
+            local_ip: "127.0.0.1".into(),
         }
     }
 
@@ -72,7 +76,7 @@ impl Sipp {
         }
         cmd.arg("-sf")
             .arg(&self.scenario)
-            .args(["-i", "127.0.0.1", "-nostdin", "-timeout_error"])
+            .args(["-i", &self.local_ip, "-nostdin", "-timeout_error"])
             .args(["-p", &port.to_string(), "-mp", &media_port.to_string()])
             .args(["-m", &self.calls.to_string()])
             .args(["-l", &self.limit.to_string()])

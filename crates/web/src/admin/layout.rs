@@ -17,6 +17,7 @@ pub(crate) const NAV: &[(&str, &str, Role)] = &[
     ("/admin/venues", "会場", Role::Viewer),
     ("/admin/lists", "予約者一覧・印刷", Role::Viewer),
     ("/admin/calls", "電話", Role::Staff),
+    ("/admin/reports", "集計・報告", Role::Viewer),
     ("/admin/notifications", "通知", Role::Admin),
     ("/admin/settings", "設定", Role::Admin),
     ("/admin/users", "利用者管理", Role::Admin),

@@ -47,6 +47,7 @@ mod layout;
 mod notifications;
 mod ops;
 pub mod password;
+mod reports;
 mod signin;
 mod totp;
 mod users;
@@ -107,6 +108,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/access-log", get(access_log::page))
         .route("/access-log.csv", get(access_log::csv))
         .merge(ops::routes())
+        .merge(reports::routes())
         .route("/notifications", get(notifications::overview))
         .route(
             "/notifications/reminders",

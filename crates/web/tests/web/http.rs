@@ -20,11 +20,11 @@ use super::support::{
     urlencode, venue,
 };
 
-struct TestApp {
-    router: axum::Router,
-    store: Store,
-    client: SocketAddr,
-    cookies: BTreeMap<String, String>,
+pub(super) struct TestApp {
+    pub(super) router: axum::Router,
+    pub(super) store: Store,
+    pub(super) client: SocketAddr,
+    pub(super) cookies: BTreeMap<String, String>,
     _dir: tempfile::TempDir,
 }
 
@@ -60,16 +60,16 @@ async fn spawn_at(now: &str, limits: RateLimitConfig) -> TestApp {
     }
 }
 
-async fn spawn() -> TestApp {
+pub(super) async fn spawn() -> TestApp {
     spawn_at(NOW, RateLimitConfig::default()).await
 }
 
 impl TestApp {
-    async fn send(&mut self, request: Request<Body>) -> Reply {
+    pub(super) async fn send(&mut self, request: Request<Body>) -> Reply {
         send(&self.router, self.client, Some(&mut self.cookies), request).await
     }
 
-    async fn get(&mut self, uri: &str) -> Reply {
+    pub(super) async fn get(&mut self, uri: &str) -> Reply {
         self.send(get_request(uri)).await
     }
 

@@ -8,7 +8,9 @@
 mod admin;
 mod admin_notifications;
 mod admin_ops;
+mod fuzz;
 mod http;
 mod ops;
 mod rehearsal;
+mod reports;
 mod support;

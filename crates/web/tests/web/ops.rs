@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use madoguchi_core::clock::FixedClock;
 use madoguchi_core::schedule::WeeklyTemplate;
-use madoguchi_store::{CallEnd, NewCall, Store};
+use madoguchi_store::{CallEnd, CallTurn, NewCall, Store};
 use madoguchi_web::{AppState, WebConfig, app, metrics_app};
 use serde_json::json;
 use std::sync::Arc;
@@ -162,6 +162,21 @@ async fn metrics_move_after_a_booking_and_a_call_and_hold_no_personal_data() {
         end_reason: "completed".into(),
         reservation_no: Some(number.clone()),
     };
+    // Two caller turns at the venue step: one misheard, one keyed.
+    for (seq, input, understood) in [(1, "びさい", "not_understood"), (2, "#dtmf 2", "venue=2")]
+    {
+        let turn = CallTurn {
+            seq,
+            at: at(NOW),
+            state: "venue".into(),
+            prompt_id: "ask_venue".into(),
+            prompt_text: "会場はどちらですか。".into(),
+            caller_input: input.into(),
+            understood: understood.into(),
+            outcome: String::new(),
+        };
+        store.record_turn(first, &turn).await.unwrap();
+    }
     store.end_call(first, &end, at(NOW)).await.unwrap();
     store.end_call(first, &end, at(NOW)).await.unwrap();
     store.purge_bookings_before(d(2026, 1, 1)).await.unwrap();
@@ -181,6 +196,23 @@ async fn metrics_move_after_a_booking_and_a_call_and_hold_no_personal_data() {
         sample(&after, "madoguchi_calls_ended_total{outcome=\"booked\"}"),
         Some(1.0),
         "a call ends once: {after}"
+    );
+    assert_eq!(
+        sample(
+            &after,
+            "madoguchi_call_turns_not_understood_total{step=\"venue\"}"
+        ),
+        Some(1.0),
+        "{after}"
+    );
+    assert_eq!(
+        sample(&after, "madoguchi_call_turns_keyed_total{step=\"venue\"}"),
+        Some(1.0),
+        "{after}"
+    );
+    assert!(
+        !after.contains("びさい"),
+        "nothing said goes into the metrics: {after}"
     );
     assert_eq!(
         sample(&after, "madoguchi_purge_runs_total"),

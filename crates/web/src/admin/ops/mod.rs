@@ -5,7 +5,7 @@
 //! venues and settings. Every function is written to the access log.
 
 mod bookings;
-mod csv;
+pub(crate) mod csv;
 mod lists;
 mod schedules;
 mod settings;
