@@ -279,6 +279,8 @@ impl Engine {
             Some(n) if (1..=alts.len()).contains(&n) => {
                 self.understood = format!("alternative={n}");
                 let offer = alts[n - 1].clone();
+                // The caller chose again: earlier lost races are not a loop.
+                self.draft.hold_misses = 0;
                 self.hold_offer(out, offer, OfferMode::Chosen);
             }
             _ => self.fail(out),

@@ -809,6 +809,48 @@ fn a_caller_without_a_mobile_or_caller_id_gives_any_number() {
 }
 
 #[test]
+fn a_caller_who_keeps_losing_the_race_for_a_seat_is_offered_again() {
+    // Opening day: the slot found is taken before it can be held, again
+    // and again; the caller keeps choosing and finally gets one.
+    let searches = std::cell::Cell::new(0);
+    let mut h = Harness::new(Scenario::default(), ctx(true, None), move |q| match q {
+        Query::FindSlot { .. } => {
+            searches.set(searches.get() + 1);
+            if searches.get() == 1 {
+                Answer::Slot(SlotSearch::Available(offer(5, 10, 600)))
+            } else {
+                Answer::Slot(SlotSearch::Unavailable {
+                    why: Unavailable::Full,
+                    alternatives: vec![offer(6, 10, 630), offer(7, 10, 660)],
+                })
+            }
+        }
+        Query::Hold { slot_id: 7, .. } => Answer::Held(Some(9)),
+        Query::Hold { .. } => Answer::Held(None),
+        other => friendly_world(other),
+    });
+    to_venue_question(&mut h);
+    h.say("尾西");
+    h.say("2人");
+    let out = h.say("12月10日の午前10時");
+    assert_eq!(
+        prompts(&out),
+        ["slot_taken", "slot_full", "offer_alternatives"]
+    );
+    assert_eq!(
+        prompts(&h.say("1番")),
+        ["slot_taken", "slot_full", "offer_alternatives"]
+    );
+    assert_eq!(
+        prompts(&h.say("1番")),
+        ["slot_taken", "slot_full", "offer_alternatives"],
+        "not sent away while seats are left"
+    );
+    assert_eq!(prompts(&h.say("2番")), ["ask_name"]);
+    assert!(!h.engine.is_ended());
+}
+
+#[test]
 fn a_capped_link_sms_is_not_claimed_as_sent() {
     for (queued, said) in [(true, "sms_link_sent"), (false, "sms_link_capped")] {
         let mut h = Harness::new(
