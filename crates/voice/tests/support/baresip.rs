@@ -219,7 +219,9 @@ impl Baresip {
             return;
         }
         self.command("quit", "").await;
-        if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
+        // It writes the recording's header as it exits: give a busy
+        // machine time before killing it.
+        if tokio::time::timeout(Duration::from_secs(15), self.child.wait())
             .await
             .is_err()
         {
