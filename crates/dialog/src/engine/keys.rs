@@ -71,8 +71,9 @@ pub(super) fn digits_as_kanji(name: &str) -> (String, bool) {
     let mut changed = false;
     let out = name
         .chars()
+        // ASCII only: `ja::parse_name` has already folded full-width digits.
         .map(|c| match c.to_digit(10) {
-            Some(d) if c.is_ascii_digit() || ('０'..='９').contains(&c) => {
+            Some(d) => {
                 changed = true;
                 KANJI[d as usize]
             }
